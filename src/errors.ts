@@ -1,0 +1,22 @@
+/** Documented exit codes (README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  /** A quality gate failed. */
+  gateFailed: 1,
+  /** passk could not run: usage, config, dataset, sample file, endpoint unreachable, no sandbox. */
+  cannotRun: 2,
+} as const;
+
+/**
+ * An error the user can act on. Commands print its message as one line (no stack trace) and exit
+ * with its code; library code throws it for bad input instead of printing.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.cannotRun,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}

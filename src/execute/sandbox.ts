@@ -1,0 +1,77 @@
+/**
+ * A Sandbox runs one job of untrusted code: files in, a few command steps run in order in a fresh,
+ * empty working directory, limits enforced, results out. Backends (bubblewrap, docker, unsafe local)
+ * all fit behind this one interface so benches never know where their code ran.
+ */
+
+export interface Limits {
+  /** Wall-clock limit for one step, unless the step sets its own. The whole process group is killed. */
+  timeoutMs: number;
+  /** Address-space / memory cap for the job's processes, in bytes. */
+  memoryBytes: number;
+  /** Cap on the number of processes the job may have at once. */
+  maxProcesses: number;
+  /** Bytes of stdout+stderr kept per step (the tail); a step writing more than this is killed and flagged truncated. */
+  maxOutputBytes: number;
+  /** Largest file the job may write, in bytes. */
+  maxFileBytes: number;
+}
+
+export const defaultLimits: Limits = {
+  timeoutMs: 30_000,
+  memoryBytes: 2 * 1024 ** 3,
+  maxProcesses: 64,
+  maxOutputBytes: 1024 * 1024,
+  maxFileBytes: 64 * 1024 ** 2,
+};
+
+export interface Step {
+  /** argv[0] is looked up on the sandbox's PATH (/usr/bin:/bin). */
+  argv: string[];
+  /** Overrides limits.timeoutMs for this step. */
+  timeoutMs?: number;
+  /** Send stderr into stdout (one interleaved log, like `&>` in a Makefile recipe). */
+  mergeStderr?: boolean;
+}
+
+export interface Job {
+  /** Relative paths (no `..`) → contents, written into the fresh working directory before step 1. */
+  files: Record<string, string>;
+  steps: Step[];
+  /** Fed to every step's stdin, then EOF. Absent: stdin is /dev/null. */
+  stdin?: string;
+  limits: Limits;
+  /** Run later steps only while earlier ones exit 0 (default true). */
+  stopOnFailure?: boolean;
+}
+
+export interface StepResult {
+  /** null when killed by a signal. */
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** Killed for exceeding memoryBytes (best effort: memory allocation failures cannot always be told apart). */
+  oom: boolean;
+  /** Output exceeded maxOutputBytes; the step was killed and only the tail is kept. */
+  truncated: boolean;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface JobResult {
+  /** One entry per step that ran (fewer than job.steps when stopOnFailure cut the job short). */
+  steps: StepResult[];
+  durationMs: number;
+  /** Set when the sandbox itself failed (not the code): an infrastructure error, never a verdict. */
+  error?: string;
+}
+
+export interface Sandbox {
+  /** 'bwrap' | 'unsafe' | 'docker' */
+  readonly backend: string;
+  run(job: Job): Promise<JobResult>;
+  /** Versions of the tools inside the sandbox, e.g. {iverilog: 'Icarus Verilog version 12.0 (stable)', python3: 'Python 3.13.5'}. */
+  toolchain(): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
