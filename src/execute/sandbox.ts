@@ -11,7 +11,7 @@ export interface Limits {
   memoryBytes: number;
   /** Cap on the number of processes the job may have at once. */
   maxProcesses: number;
-  /** Bytes of stdout+stderr kept per step (the tail); a step writing more than this is killed and flagged truncated. */
+  /** Bytes captured per output stream of a step; a step writing more is killed, flagged truncated, and keeps the first bytes. */
   maxOutputBytes: number;
   /** Largest file the job may write, in bytes. */
   maxFileBytes: number;
@@ -21,7 +21,7 @@ export const defaultLimits: Limits = {
   timeoutMs: 30_000,
   memoryBytes: 2 * 1024 ** 3,
   maxProcesses: 64,
-  maxOutputBytes: 1024 * 1024,
+  maxOutputBytes: 16 * 1024 ** 2,
   maxFileBytes: 64 * 1024 ** 2,
 };
 

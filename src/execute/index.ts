@@ -1,0 +1,96 @@
+/**
+ * Opening a sandbox: pick the backend, find the toolchain, and prove the sandbox works before any
+ * untrusted code is handed to it.
+ */
+import {existsSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {UserError} from '../errors.js';
+import {bwrapWrap} from './bwrap.js';
+import {runJob, type Wrap} from './process.js';
+import {defaultLimits, type Job, type JobResult, type Sandbox} from './sandbox.js';
+
+export type Backend = 'auto' | 'bwrap' | 'unsafe';
+
+export interface SandboxOptions {
+  backend?: Backend;
+  /** A root filesystem whose /usr holds the toolchain (e.g. an mmdebstrap'd Debian trixie). Default: see defaultToolchainRoot. */
+  toolchainRoot?: string;
+}
+
+/**
+ * Where `scripts/setup-toolchain.sh` puts the Debian trixie toolchain (Icarus 12, the version
+ * VerilogEval pins; Python 3.13 with numpy). Root uses a world-readable place because jobs run
+ * under unprivileged uids that cannot enter /root.
+ */
+export function defaultToolchainRoot(): string {
+  if (process.env.PASSK_TOOLCHAIN_ROOT) return process.env.PASSK_TOOLCHAIN_ROOT;
+  const cache = process.getuid?.() === 0 ? '/var/cache/passk' : path.join(os.homedir(), '.cache', 'passk');
+  const trixie = path.join(cache, 'toolchains', 'trixie');
+  return existsSync(path.join(trixie, 'usr', 'bin')) ? trixie : '/';
+}
+
+const versionCommands: Record<string, string[]> = {
+  iverilog: ['iverilog', '-V'],
+  python3: ['python3', '--version'],
+};
+
+class LocalSandbox implements Sandbox {
+  private versions?: Promise<Record<string, string>>;
+
+  constructor(
+    readonly backend: 'bwrap' | 'unsafe',
+    private readonly wrap: Wrap,
+  ) {}
+
+  run(job: Job): Promise<JobResult> {
+    return runJob(job, this.wrap);
+  }
+
+  toolchain(): Promise<Record<string, string>> {
+    this.versions ??= this.readVersions();
+    return this.versions;
+  }
+
+  private async readVersions(): Promise<Record<string, string>> {
+    const versions: Record<string, string> = {};
+    for (const [tool, argv] of Object.entries(versionCommands)) {
+      const result = await this.run({files: {}, steps: [{argv, mergeStderr: true, timeoutMs: 10_000}], limits: defaultLimits});
+      const firstLine = result.steps[0]?.stdout.split('\n')[0]?.trim();
+      versions[tool] = result.steps[0]?.exitCode === 0 || firstLine?.startsWith('Icarus') ? firstLine ?? 'unknown' : 'not installed';
+    }
+    return versions;
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function works(sandbox: Sandbox): Promise<string | undefined> {
+  const probe = await sandbox.run({files: {}, steps: [{argv: ['true'], timeoutMs: 10_000}], limits: defaultLimits});
+  if (probe.error) return probe.error;
+  const step = probe.steps[0];
+  if (step?.exitCode !== 0) return (step?.stderr || step?.stdout || `exit ${step?.exitCode}`).trim().split('\n')[0];
+  return undefined;
+}
+
+/**
+ * Opens a local sandbox. 'auto' and 'bwrap' require a working bubblewrap and refuse otherwise;
+ * 'unsafe' runs code on the host with only limits and a fresh directory (--unsafe-no-sandbox).
+ */
+export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const backend = options.backend ?? 'auto';
+  if (backend === 'unsafe') return new LocalSandbox('unsafe', (argv) => argv);
+  const root = options.toolchainRoot ?? defaultToolchainRoot();
+  if (!existsSync(path.join(root, 'usr'))) throw new UserError(`toolchain root ${root} has no usr/ directory`);
+  const sandbox = new LocalSandbox('bwrap', bwrapWrap(root));
+  const problem = await works(sandbox);
+  if (problem) {
+    throw new UserError(
+      `no usable sandbox (bubblewrap: ${problem}); install bubblewrap (apt-get install bubblewrap) or pass --unsafe-no-sandbox to run untrusted code on this host`,
+    );
+  }
+  return sandbox;
+}
+
+export type {Sandbox, Job, JobResult, Limits, Step, StepResult} from './sandbox.js';
+export {defaultLimits} from './sandbox.js';
