@@ -1,0 +1,37 @@
+/**
+ * The HumanEval bench (openai/human-eval semantics): also serves any suite in the same row format,
+ * such as datasets/python-mini. Python verdicts do not depend on the verdict mode: a sample passes
+ * exactly when its program's `check(entry_point)` returns.
+ */
+import type {Bench} from '../bench.js';
+import {readHumanEvalDataset, type HumanEvalProblem} from './dataset.js';
+import {extractHumanEval} from './extract.js';
+import {judgeCompletion} from './judge.js';
+import {humanEvalPrompt} from './prompt.js';
+
+export interface HumanEvalOptions {
+  /** A HumanEval-format `.jsonl` or `.jsonl.gz` file. */
+  dataset: string;
+  /** Per-program wall-clock limit (default 3 s, as human-eval). */
+  timeoutMs?: number;
+}
+
+export async function loadHumanEval(options: HumanEvalOptions): Promise<Bench<HumanEvalProblem>> {
+  const {problems, hash} = await readHumanEvalDataset(options.dataset);
+  return {
+    name: 'humaneval',
+    task: 'base',
+    language: 'python',
+    datasetHash: hash,
+    problems,
+    prompt: humanEvalPrompt,
+    extract: extractHumanEval,
+    reference: (problem) => problem.canonicalSolution,
+    judge: (problem, code, {sandbox}) => judgeCompletion(problem, code, {sandbox, timeoutMs: options.timeoutMs}),
+  };
+}
+
+export type {HumanEvalProblem} from './dataset.js';
+export {completionStops} from './prompt.js';
+export {assembleProgram} from './program.js';
+export {defaultTimeoutMs} from './judge.js';

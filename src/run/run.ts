@@ -1,0 +1,269 @@
+/**
+ * One evaluation run, end to end: calibrate every problem with its own reference, then for every
+ * (problem, sample index) generate → extract → judge, storing each step as it completes so a run
+ * killed at any point resumes without losing or repeating work. Library code: reports progress
+ * through a callback, never prints.
+ */
+import {createHash, randomBytes} from 'node:crypto';
+import pLimit from 'p-limit';
+import type {Bench, Problem, Verdict, VerdictMode} from '../bench/bench.js';
+import {UserError} from '../errors.js';
+import type {Sandbox} from '../execute/sandbox.js';
+import {canonicalJson} from '../generate/cache.js';
+import {EndpointError} from '../generate/endpoint-error.js';
+import type {Provider, SamplingParams} from '../generate/provider.js';
+import {summarize, type Summary} from '../score/summary.js';
+import type {SampleRow, Store} from '../store/store.js';
+
+/** Everything that decides a run's results. Its hash guards --resume; nothing secret goes in here. */
+export interface RunConfig {
+  bench: string;
+  task: string;
+  dataset: string;
+  datasetHash: string;
+  /** Bench options that change prompts (shots, rules). */
+  benchOptions: Record<string, unknown>;
+  model: string;
+  /** sha256 of a replay samples file, so resuming against an edited file is refused. */
+  modelInputHash?: string;
+  baseUrl?: string;
+  n: number;
+  params: SamplingParams;
+  seed: number;
+  verdictMode: VerdictMode;
+  ks: number[];
+  /** Only these problems (all when absent). */
+  problemIds?: string[];
+}
+
+export interface Progress {
+  phase: 'calibrate' | 'samples';
+  done: number;
+  total: number;
+  passed: number;
+}
+
+export interface RunOptions {
+  store: Store;
+  bench: Bench;
+  provider: Provider;
+  sandbox: Sandbox;
+  config: RunConfig;
+  /** Resume this run instead of starting a new one. */
+  resumeRunId?: string;
+  /** On resume: generate again the samples whose generation failed and judge again infrastructure errors. */
+  retryErrors?: boolean;
+  /** Concurrent LLM requests. */
+  concurrency: number;
+  /** Concurrent sandbox jobs. */
+  execConcurrency: number;
+  onProgress?: (progress: Progress) => void;
+  /** The toolchain/sandbox description recorded with the run (sandbox.toolchain() and backend by default). */
+  passkVersion: string;
+}
+
+export function configHash(config: RunConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+}
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function differingKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].filter((key) => canonicalJson(a[key]) !== canonicalJson(b[key]));
+}
+
+function selectProblems(bench: Bench, ids?: string[]): Problem[] {
+  if (!ids || ids.length === 0) return [...bench.problems];
+  const byId = new Map(bench.problems.map((p) => [p.id, p]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length > 0) throw new UserError(`unknown problem id(s) for ${bench.name}: ${unknown.slice(0, 5).join(', ')}`);
+  return ids.map((id) => byId.get(id)!);
+}
+
+/** Errors that will fail every request alike (bad key, unknown model): stop the run instead of burning through samples. */
+function isFatal(error: unknown): boolean {
+  return error instanceof EndpointError && !error.retryable && error.kind === 'http' && [401, 403, 404].includes(error.status ?? 0);
+}
+
+export async function executeRun(options: RunOptions): Promise<Summary> {
+  const {store, bench, sandbox, config} = options;
+  const hash = configHash(config);
+  let runId: string;
+  if (options.resumeRunId) {
+    const previous = store.getRun(options.resumeRunId);
+    if (!previous) throw new UserError(`no run ${options.resumeRunId} in the store`);
+    if (previous.configHash !== hash) {
+      const keys = differingKeys(previous.config, config as unknown as Record<string, unknown>);
+      throw new UserError(`run ${previous.id} was made with a different configuration (differs in: ${keys.join(', ') || 'unknown'}); start a new run instead`);
+    }
+    runId = previous.id;
+  } else {
+    runId = newRunId();
+    store.createRun({id: runId, config: config as unknown as Record<string, unknown>, configHash: hash, bench: bench.name, task: bench.task, model: config.model});
+  }
+
+  const environment = {
+    sandbox: {backend: sandbox.backend},
+    toolchain: await sandbox.toolchain(),
+    passk: options.passkVersion,
+    node: process.version,
+  };
+  store.updateRun(runId, {status: 'running', environment});
+
+  const problems = selectProblems(bench, config.problemIds);
+  const execLimit = pLimit(Math.max(1, options.execConcurrency));
+  const generateLimit = pLimit(Math.max(1, options.concurrency));
+
+  try {
+    const calibrations = await calibrate(options, problems, execLimit, environment);
+    await sampleAll(options, runId, problems, calibrations, execLimit, generateLimit);
+    const summary = summarize({
+      runId,
+      config,
+      bench,
+      problems,
+      samples: store.samples(runId),
+      calibrations,
+      environment,
+    });
+    store.updateRun(runId, {status: 'done', summary: summary as unknown as Record<string, unknown>});
+    return summary;
+  } catch (error) {
+    store.updateRun(runId, {status: 'failed'});
+    throw error;
+  }
+}
+
+type Limit = ReturnType<typeof pLimit>;
+
+/** Judges every problem's own reference (cached per dataset, toolchain and verdict settings). */
+async function calibrate(
+  options: RunOptions,
+  problems: Problem[],
+  execLimit: Limit,
+  environment: Record<string, unknown>,
+): Promise<Map<string, Verdict>> {
+  const {store, bench, sandbox, config} = options;
+  const benchKey = `${bench.name}/${bench.task}/${bench.datasetHash}`;
+  const environmentKey = createHash('sha256')
+    .update(canonicalJson({environment: {sandbox: environment.sandbox, toolchain: environment.toolchain}, mode: config.verdictMode, benchOptions: config.benchOptions}))
+    .digest('hex');
+  const calibrations = new Map<string, Verdict>();
+  let done = 0;
+  let passed = 0;
+  await Promise.all(
+    problems.map((problem) =>
+      execLimit(async () => {
+        let verdict = store.calibration(benchKey, environmentKey, problem.id);
+        if (!verdict) {
+          verdict = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode});
+          if (!verdict.errored) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
+        }
+        calibrations.set(problem.id, verdict);
+        done++;
+        if (verdict.passed) passed++;
+        options.onProgress?.({phase: 'calibrate', done, total: problems.length, passed});
+      }),
+    ),
+  );
+  return calibrations;
+}
+
+async function sampleAll(
+  options: RunOptions,
+  runId: string,
+  problems: Problem[],
+  calibrations: Map<string, Verdict>,
+  execLimit: Limit,
+  generateLimit: Limit,
+): Promise<void> {
+  const {store, bench, provider, sandbox, config} = options;
+  const existing = new Map(store.samples(runId).map((s) => [`${s.problemId}\u0000${s.sampleIndex}`, s]));
+
+  // Longest-running problems first, so a 5 s simulation does not start last and stretch the tail.
+  const ordered = [...problems].sort((a, b) => (calibrations.get(b.id)?.durationMs ?? 0) - (calibrations.get(a.id)?.durationMs ?? 0));
+  const jobs: Array<{problem: Problem; index: number; stored?: SampleRow}> = [];
+  for (const problem of ordered) {
+    const n = provider.samplesFor?.(problem.id) ?? config.n;
+    for (let index = 0; index < n; index++) jobs.push({problem, index, stored: existing.get(`${problem.id}\u0000${index}`)});
+  }
+
+  let fatal: unknown;
+  let done = 0;
+  let passed = 0;
+  const report = (verdict?: Verdict) => {
+    done++;
+    if (verdict?.passed) passed++;
+    options.onProgress?.({phase: 'samples', done, total: jobs.length, passed});
+  };
+
+  const judge = async (problem: Problem, sampleId: number, code: string): Promise<Verdict> => {
+    const verdict = await execLimit(() => {
+      if (fatal) throw fatal;
+      return bench.judge(problem, code, {sandbox, mode: config.verdictMode, calibration: calibrations.get(problem.id)});
+    });
+    store.addExecution(sampleId, verdict);
+    return verdict;
+  };
+
+  const generate = async (problem: Problem, index: number, replacing?: SampleRow): Promise<SampleRow> => {
+    const seed = config.seed + index;
+    const prompt = bench.prompt(problem, provider.style);
+    const base = {runId, problemId: problem.id, sampleIndex: index, seed};
+    try {
+      const completion = await generateLimit(() => {
+        if (fatal) throw fatal; // queued behind the request that failed fatally: do not send
+        return provider.complete({problemId: problem.id, prompt, sampleIndex: index, seed, params: config.params});
+      });
+      const extraction = provider.verbatim
+        ? {code: completion.text, path: 'verbatim', markers: []}
+        : bench.extract(problem, completion.text, provider.style);
+      const sample = {
+        ...base,
+        response: provider.verbatim ? undefined : completion.text,
+        code: extraction.code,
+        extractionPath: extraction.path,
+        markers: extraction.markers,
+        finishReason: completion.finishReason,
+        latencyMs: completion.latencyMs,
+        cached: completion.cached,
+        attempts: completion.attempts,
+      };
+      if (replacing) store.deleteSample(replacing.id); // only now that the retry succeeded
+      return {...sample, id: store.addSample(sample)};
+    } catch (error) {
+      if (isFatal(error) || error instanceof UserError) throw error;
+      if (replacing) return replacing;
+      const sample = {...base, error: (error as Error).message, attempts: error instanceof EndpointError ? error.attempts : 1};
+      return {...sample, id: store.addSample(sample)};
+    }
+  };
+
+  // A fatal error stops new work at once, but the run only returns after every job in flight has
+  // settled, so nothing writes to the store after the caller closes it.
+  const outcomes = await Promise.allSettled(
+    jobs.map(async ({problem, index, stored}) => {
+      let sample = stored;
+      if (!sample || (sample.error !== undefined && options.retryErrors)) {
+        if (fatal) return;
+        sample = await generate(problem, index, sample);
+      }
+      if (sample.error !== undefined) return report();
+      const needsJudging = !sample.verdict || (sample.verdict.errored && options.retryErrors);
+      if (needsJudging && fatal) return;
+      report(needsJudging ? await judge(problem, sample.id, sample.code ?? '') : sample.verdict);
+    }).map((job) =>
+      job.catch((error: unknown) => {
+        fatal ??= error;
+        throw error;
+      }),
+    ),
+  );
+  if (fatal) throw fatal;
+  const failure = outcomes.find((o) => o.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+}

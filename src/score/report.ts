@@ -1,0 +1,43 @@
+/** Writes a run's report files: summary.json (the --json document) and results.jsonl (one line per sample). */
+import {createWriteStream} from 'node:fs';
+import {mkdir, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {once} from 'node:events';
+import type {SampleRow} from '../store/store.js';
+import {resultLine, type Summary} from './summary.js';
+
+export async function writeReport(dir: string, summary: Summary, samples: Iterable<SampleRow>): Promise<void> {
+  await mkdir(dir, {recursive: true});
+  await writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const out = createWriteStream(path.join(dir, 'results.jsonl'));
+  for (const sample of samples) {
+    if (!out.write(JSON.stringify(resultLine(sample)) + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** The human-readable result block `passk run` prints. */
+export function formatSummary(summary: Summary): string {
+  const lines: string[] = [];
+  lines.push(`run ${summary.runId}: ${summary.bench}/${summary.task}, model ${summary.model}, ${summary.problems} problems × n=${summary.n}, verdict ${summary.verdictMode}`);
+  for (const [k, estimate] of Object.entries(summary.passAtK)) {
+    const valid = summary.passAtKValid[k];
+    const validPart = summary.invalidProblems.length > 0 && valid ? `  (valid problems only: ${percent(valid.value)} ± ${percent(valid.stderr)})` : '';
+    lines.push(`  pass@${k}: ${percent(estimate.value)} ± ${percent(estimate.stderr)}${validPart}`);
+  }
+  lines.push(`  reference ceiling: ${percent(summary.referenceCeiling)}`);
+  if (summary.invalidProblems.length > 0) {
+    lines.push(`  invalid problems (their own reference fails): ${summary.invalidProblems.map((p) => `${p.id}${p.class ? ` [${p.class}]` : ''}`).join(', ')}`);
+  }
+  const classes = Object.entries(summary.classes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => `${name}: ${count}`)
+    .join(', ');
+  lines.push(`  classes: ${classes}`);
+  if (summary.errors > 0) lines.push(`  infrastructure errors: ${summary.errors} sample(s) (resume with --retry-errors)`);
+  lines.push(`  toolchain: ${Object.values(summary.toolchain).join('; ')}; sandbox ${summary.sandbox.backend}`);
+  return lines.join('\n');
+}

