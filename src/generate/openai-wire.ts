@@ -89,7 +89,7 @@ export function httpError(reply: HttpReply, endpoint: string, apiKey?: string): 
 }
 
 /** The error text in the shapes OpenAI, vLLM, llama.cpp, Ollama and FastAPI servers use. */
-export function errorMessage(json: unknown): string | undefined {
+function errorMessage(json: unknown): string | undefined {
   if (!isRecord(json)) return undefined;
   const {error} = json;
   const candidates = [isRecord(error) ? error.message : error, json.message, json.detail];
@@ -112,7 +112,7 @@ export function parseJson(body: string): unknown {
 }
 
 /** One line, at most 200 characters: error details must not flood a terminal. */
-export function snippet(text: string, max = 200): string {
+function snippet(text: string, max = 200): string {
   const line = text.replace(/\s+/g, ' ').trim();
   if (line === '') return '(empty body)';
   return line.length > max ? `${line.slice(0, max)}…` : line;
