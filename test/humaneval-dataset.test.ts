@@ -73,7 +73,7 @@ describe('loadHumanEval validation', () => {
 
   it('rejects empty, unreadable and corrupt files', async () => {
     expect(await loadError('\n\n')).toBe('<file>: no problems found');
-    await expect(loadHumanEval({dataset: path.join(scratch, 'absent.jsonl')})).rejects.toThrow(/absent\.jsonl: cannot read dataset/);
+    await expect(loadHumanEval({dataset: path.join(scratch, 'absent.jsonl')})).rejects.toThrow(/absent\.jsonl: cannot read dataset \(no such file\)$/);
     const corrupt = writeDataset(Buffer.concat([gzipSync(row()).subarray(0, 12)]), '.jsonl.gz');
     await expect(loadHumanEval({dataset: corrupt})).rejects.toThrow(/corrupt gzip data/);
   });

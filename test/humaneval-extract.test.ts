@@ -114,7 +114,7 @@ describe('chat-style extraction', () => {
     });
 
     it('drops everything before a lone closing tag and after an unterminated opening tag', () => {
-      expect(dropThinking('reasoning whose <think> was in the template</think>answer')).toBe('answer');
+      expect(dropThinking('reasoning whose opening tag was in the template</think>answer')).toBe('answer');
       expect(dropThinking('answer<think>cut off mid-thought')).toBe('answer');
       expect(dropThinking('<think>a</think>one<think>b</think>two')).toBe('onetwo');
     });

@@ -38,7 +38,8 @@ async function readText(file: string): Promise<{text: string; hash: string}> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new UserError(`${file}: cannot read dataset (${(error as Error).message})`);
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UserError(`${file}: cannot read dataset (${reason})`);
   }
   const hash = createHash('sha256').update(bytes).digest('hex');
   if (!isGzip(bytes)) return {text: bytes.toString('utf8'), hash};

@@ -32,6 +32,4 @@ export async function loadHumanEval(options: HumanEvalOptions): Promise<Bench<Hu
 }
 
 export type {HumanEvalProblem} from './dataset.js';
-export {completionStops} from './prompt.js';
-export {assembleProgram} from './program.js';
 export {defaultTimeoutMs} from './judge.js';

