@@ -37,7 +37,12 @@ export abstract class BaseCommand extends Command {
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     // oclif's own flag/argument parsing errors are usage errors.
     const code = error instanceof UserError ? error.exitCode : ExitCode.cannotRun;
-    const message = (error.message || String(error)).split('\n')[0];
+    // One line: oclif's multi-line usage errors ("Missing 1 required arg:\nname ...") are folded, not cut.
+    const message = (error.message || String(error))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(' ');
     if (process.env.PASSK_DEBUG) process.stderr.write(`${error.stack}\n`);
     if (this.jsonEnabled()) {
       process.stdout.write(JSON.stringify({error: {message, exitCode: code}}, null, 2) + '\n');
