@@ -43,7 +43,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     'max-tokens': Flags.integer({min: 1, default: 1024, summary: 'Max tokens per response.'}),
     seed: Flags.integer({default: 0, summary: 'Base seed; sample i is requested with seed + i.'}),
     verdict: Flags.option({options: ['strict', 'compat'] as const, default: 'strict', summary: 'strict: cannot be fooled by forged output; compat: the official rules bit for bit.'})(),
-    k: Flags.integer({multiple: true, min: 1, summary: 'pass@k values to report (default 1,5,10,20,50,100 where n allows).'}),
+    k: Flags.integer({char: 'k', multiple: true, min: 1, summary: 'pass@k values to report (default 1,5,10,20,50,100 where n allows).'}),
     problems: Flags.string({summary: 'Comma-separated problem ids to run (default all).'}),
     concurrency: Flags.integer({char: 'j', min: 1, default: 4, summary: 'Concurrent LLM requests.'}),
     'exec-concurrency': Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Concurrent sandbox jobs (default: cores).'}),
