@@ -13,16 +13,29 @@
  * trailer and then calls `$finish` stops the testbench's own `final` block from running at all
  * (measured with Icarus 11 and 12). Counting lines or checking their order cannot catch that.
  *
- * Strict mode therefore adds one statement to the testbench right after its Mismatches display:
- * `$display("passk-verdict-<nonce> %1d %1d", errors, clocks)`, with a fresh random nonce per job.
- * A DUT cannot print the nonce without knowing it, and it cannot keep the testbench from printing
- * it without also keeping it from printing at all; so the one line carrying the nonce gives the
- * real mismatch and sample counts. The counts are then checked against the reference run's sample
- * count, which catches an early `$finish` (`Mismatches: 0 in 0 samples`). The extra line contains
- * none of the words the upstream classifier looks for, so the failure class is unchanged.
+ * Worse, Verilog lets the DUT reach into the testbench by hierarchical name: from inside its
+ * instance, `tb.stats1.errors = 0`, `force tb.tb_match = 1` or `force good1.q = ...` (a sibling
+ * instance, found by upward name resolution) all compile and rewrite the verdict (measured with
+ * Icarus 12; `$root` is not supported there).
+ *
+ * Strict mode therefore hardens the testbench with a fresh random nonce per job:
+ * - it renames the testbench module (`tb` → `tb_<nonce>`, compiled with `-s tb_<nonce>`) and every
+ *   instance it declares (`good1` → `good1_<nonce>`, ...), so no hierarchical path into the
+ *   testbench can be written without knowing the nonce;
+ * - it adds `$display("passk-verdict-<nonce> %1d %1d", errors, clocks)` right after the
+ *   testbench's Mismatches display. A DUT cannot print that line without the nonce, and cannot keep
+ *   the testbench from printing it without keeping it from printing at all, so the one line
+ *   carrying the nonce gives the real counts. They are checked against the reference run's sample
+ *   count, which also catches an early `$finish` (`Mismatches: 0 in 0 samples`).
+ * The renamed names and the extra line contain none of the words the upstream classifier looks
+ * for, so the failure class is unchanged, except for a sample that names testbench scopes: it no
+ * longer compiles (class C) where compat mode would let it rewrite its verdict.
+ *
  * Residual risk: a DUT written to read the testbench source or the compiled simulation from its
- * working directory (`$fopen`) could learn the nonce; that takes an attack aimed at passk itself,
- * not a model's accident, and the sandbox keeps such a DUT from reaching anything else.
+ * working directory (`$fopen`) could learn the nonce at run time (too late for hierarchical names)
+ * and print a forged verdict line from a `final` block that then calls `$finish`. That takes an
+ * attack aimed at passk itself, not a model's accident, and the sandbox keeps such a DUT from
+ * reaching anything else.
  */
 import {randomBytes} from 'node:crypto';
 import {fileLines} from './pystr.js';
@@ -38,15 +51,32 @@ export function newNonce(): string {
   return randomBytes(12).toString('hex');
 }
 
-/** The testbench with the nonce line added after its Mismatches display (see the module comment). */
-export function withVerdictLine(test: string, nonce: string): string {
-  return test.replace(
-    mismatchesDisplay,
-    (statement, errors: string, clocks: string) => `${statement} $display("passk-verdict-${nonce} %1d %1d", ${errors}, ${clocks});`,
-  );
+/** Modules a testbench instantiates: its own, the reference (v2 `RefModule`) and the DUT. */
+const instantiable = (test: string) => [...test.matchAll(/\bmodule\s+(\w+)/g)].map((match) => match[1]!).concat('RefModule', 'TopModule', 'top_module');
+
+export interface HardenedTestbench {
+  test: string;
+  /** The renamed testbench module, for `iverilog -s`. */
+  top: string;
 }
 
-export interface TrustedCounts {
+/** The testbench with unguessable scope names and the nonce verdict line (see the module comment). */
+export function hardenTestbench(test: string, nonce: string): HardenedTestbench {
+  const modules = instantiable(test).join('|');
+  const instance = new RegExp(`^\\s*(?:${modules})\\s+(?:#\\s*\\([^;]*?\\)\\s*)?([A-Za-z_]\\w*)\\s*\\(`, 'gm');
+  const instances = [...new Set([...test.matchAll(instance)].map((match) => match[1]!))];
+  const renamed = instances.length === 0 ? test : test.replace(new RegExp(`\\b(${instances.join('|')})\\b`, 'g'), (name) => `${name}_${nonce}`);
+  const top = `tb_${nonce}`;
+  return {
+    test: renamed
+      .replace(/\bmodule(\s+)tb\b/, (_match, space: string) => `module${space}${top}`)
+      .replace(mismatchesDisplay, (statement, errors: string, clocks: string) => `${statement} $display("passk-verdict-${nonce} %1d %1d", ${errors}, ${clocks});`),
+    top,
+  };
+}
+
+/** The testbench's mismatch and sample counts (trusted only when read from the nonce line). */
+export interface TestbenchCounts {
   mismatches: number;
   samples: number;
 }
@@ -55,7 +85,7 @@ export interface TrustedCounts {
  * The counts from the nonce line, or a reason why they cannot be trusted: the line is missing
  * (the testbench's `final` block never ran) or appears more than once.
  */
-export function readVerdictLine(simOutput: string, nonce: string): TrustedCounts | string {
+export function readVerdictLine(simOutput: string, nonce: string): TestbenchCounts | string {
   const pattern = new RegExp(`^passk-verdict-${nonce} (\\d+) (\\d+)$`);
   const found = fileLines(simOutput).flatMap((line) => {
     const match = pattern.exec(line);
@@ -76,7 +106,7 @@ const outputHint = /^Hint: Output '(.*)' has (?:no mismatches\.|(\d+) mismatches
 const totalHint = /^Hint: Total mismatched samples is \d+ out of \d+ samples$/;
 const mismatchesLine = /^Mismatches: (\d+) in (\d+) samples$/;
 
-export interface Trailer extends Partial<TrustedCounts> {
+export interface Trailer extends Partial<TestbenchCounts> {
   hints: OutputHint[];
 }
 
@@ -109,4 +139,10 @@ export function readTrailer(simOutput: string): Trailer {
 function lastIndex(lines: string[], pattern: RegExp): number {
   for (let index = lines.length - 1; index >= 0; index--) if (pattern.test(lines[index]!)) return index;
   return -1;
+}
+
+/** The printed trailer's counts (compat mode: as trustworthy as the sample's output). */
+export function printedCounts(trailer: Trailer): TestbenchCounts | string {
+  const {mismatches, samples} = trailer;
+  return mismatches === undefined || samples === undefined ? 'no Mismatches line' : {mismatches, samples};
 }

@@ -16,7 +16,7 @@ export const systemMessages: Record<V2Task, string> = {
 export const codeCompletePrefix =
   '\n// Implement the Verilog module based on the following description. Assume that signals are positive clock/clk triggered unless otherwise stated.\n';
 
-export const rulesSuffix = `
+const rulesSuffix = `
 Here are some additional rules and coding conventions.
 
  - Declare all ports and signals as logic; do not to use wire or reg.
@@ -37,7 +37,7 @@ Here are some additional rules and coding conventions.
    sensitivity list of any sequential always block.
 `;
 
-export const answerFormatSuffix = `
+const answerFormatSuffix = `
 Enclose your code with [BEGIN] and [DONE]. Only output the code snippet
 and do NOT output anything else.
 `;
