@@ -1,12 +1,13 @@
 /**
  * Daemon-less sandbox on bubblewrap: every step gets new user, pid, network, ipc and uts
  * namespaces (so no network at all), a read-only toolchain (/usr and friends from the toolchain
- * root), a private /proc, /dev and /tmp, and only its own job directory writable at /work.
- * No home directories, no host /etc beyond what the loader and interpreters need.
+ * root), a private /proc and /dev, a fresh size-capped /tmp, and only its own job directory
+ * writable at /work. No home directories, no host /etc beyond what the loader and interpreters need.
  */
 import {existsSync, lstatSync, readlinkSync} from 'node:fs';
 import path from 'node:path';
-import type {JobDirs, Wrap} from './process.js';
+import {diskBytes, type JobDirs, type Wrap} from './process.js';
+import type {Limits} from './sandbox.js';
 
 const topLevelLinks = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
 
@@ -37,29 +38,49 @@ function toolchainMounts(root: string): string[] {
 
 export function bwrapWrap(toolchainRoot: string): Wrap {
   const mounts = toolchainMounts(toolchainRoot);
-  return (argv: string[], dirs: JobDirs) => [
-    'bwrap',
-    '--unshare-all',
-    '--die-with-parent',
-    '--new-session',
-    '--cap-drop',
-    'ALL',
-    '--hostname',
-    'sandbox',
-    ...mounts,
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    '--bind',
-    dirs.tmp,
-    '/tmp',
-    '--bind',
-    dirs.work,
-    '/work',
-    '--chdir',
-    '/work',
-    '--',
-    ...argv,
-  ];
+  return (argv: string[], dirs: JobDirs, limits: Limits) => {
+    const tmpfsSize = String(diskBytes(limits));
+    return [
+      'bwrap',
+      '--unshare-all',
+      // Explicit so that --disable-userns applies: a nested user namespace could mount an unbounded tmpfs.
+      '--unshare-user',
+      '--disable-userns',
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      '--hostname',
+      'sandbox',
+      ...mounts,
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      // Every writable place has a size: bwrap's own tmpfs mounts (/ and /dev) default to half the RAM.
+      '--size',
+      tmpfsSize,
+      '--perms',
+      '1777',
+      '--tmpfs',
+      '/dev/shm',
+      '--size',
+      tmpfsSize,
+      '--perms',
+      '1777',
+      '--tmpfs',
+      '/tmp',
+      '--bind',
+      dirs.work,
+      '/work',
+      '--remount-ro',
+      '/dev',
+      '--remount-ro',
+      '/',
+      '--chdir',
+      '/work',
+      '--',
+      ...argv,
+    ];
+  };
 }

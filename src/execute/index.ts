@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../errors.js';
 import {bwrapWrap} from './bwrap.js';
+import {unmountScratch} from './identity.js';
 import {runJob, type Wrap} from './process.js';
 import {defaultLimits, type Job, type JobResult, type Sandbox} from './sandbox.js';
 
@@ -21,13 +22,13 @@ export interface SandboxOptions {
 /**
  * Where `scripts/setup-toolchain.sh` puts the Debian trixie toolchain (Icarus 12, the version
  * VerilogEval pins; Python 3.13 with numpy). Root uses a world-readable place because jobs run
- * under unprivileged uids that cannot enter /root.
+ * under unprivileged uids that cannot enter /root; other users may use root's too.
  */
 export function defaultToolchainRoot(): string {
   if (process.env.PASSK_TOOLCHAIN_ROOT) return process.env.PASSK_TOOLCHAIN_ROOT;
-  const cache = process.getuid?.() === 0 ? '/var/cache/passk' : path.join(os.homedir(), '.cache', 'passk');
-  const trixie = path.join(cache, 'toolchains', 'trixie');
-  return existsSync(path.join(trixie, 'usr', 'bin')) ? trixie : '/';
+  const caches = process.getuid?.() === 0 ? ['/var/cache/passk'] : [path.join(os.homedir(), '.cache', 'passk'), '/var/cache/passk'];
+  const trixie = caches.map((cache) => path.join(cache, 'toolchains', 'trixie')).find((root) => existsSync(path.join(root, 'usr', 'bin')));
+  return trixie ?? '/';
 }
 
 const versionCommands: Record<string, string[]> = {
@@ -62,7 +63,9 @@ class LocalSandbox implements Sandbox {
     return versions;
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return unmountScratch();
+  }
 }
 
 async function works(sandbox: Sandbox): Promise<string | undefined> {
@@ -79,7 +82,8 @@ async function works(sandbox: Sandbox): Promise<string | undefined> {
  */
 export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const backend = options.backend ?? 'auto';
-  if (backend === 'unsafe') return new LocalSandbox('unsafe', (argv) => argv);
+  // env: the job's temp files go to its own directory, which is removed with it.
+  if (backend === 'unsafe') return new LocalSandbox('unsafe', (argv, dirs) => ['env', `TMPDIR=${dirs.tmp}`, ...argv]);
   const root = options.toolchainRoot ?? defaultToolchainRoot();
   if (!existsSync(path.join(root, 'usr'))) throw new UserError(`toolchain root ${root} has no usr/ directory`);
   const sandbox = new LocalSandbox('bwrap', bwrapWrap(root));

@@ -3,14 +3,16 @@
  * one after another with a wall-clock limit, rlimits, a capped output capture and a clean
  * environment. What isolates the step (bubblewrap, or nothing) is the `wrap` function's business.
  */
-import {mkdir, mkdtemp, rm, writeFile, chown} from 'node:fs/promises';
+import {chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
-import type {Job, JobResult, Limits, Step, StepResult} from './sandbox.js';
+import {awaitExit, releaseIdentity, takeIdentity, type Identity} from './identity.js';
+import {tasksByUid, treeResidentBytes} from './procs.js';
+import {defaultDiskBytes, type Job, type JobResult, type Limits, type Step, type StepResult} from './sandbox.js';
 
 /** Turns one step into the host argv that runs it (inside a sandbox or not). */
-export type Wrap = (argv: string[], dirs: JobDirs) => string[];
+export type Wrap = (argv: string[], dirs: JobDirs, limits: Limits) => string[];
 
 export interface JobDirs {
   /** Host path of the job's working directory (the sandbox sees it as its cwd). */
@@ -32,24 +34,19 @@ export const cleanEnv: Record<string, string> = {
   PYTHONHASHSEED: '0',
 };
 
+/** Root gives each job its own unprivileged uid (see identity.ts); otherwise jobs run as the caller. */
 const isRoot = process.getuid?.() === 0;
 
-/**
- * Unprivileged uids for jobs when passk runs as root: each concurrent job gets its own, so the
- * process cap (RLIMIT_NPROC counts per uid) is per job and no job can signal another's processes.
- */
-const uidBase = 61000;
-const freeUids: number[] = [];
-let nextUid = uidBase;
-function takeUid(): number {
-  return freeUids.pop() ?? nextUid++;
+export function diskBytes(limits: Limits): number {
+  return limits.maxDiskBytes ?? defaultDiskBytes;
 }
 
 /**
  * Host argv prefix that drops privileges, applies rlimits, and ties the step's life to ours
  * (pdeathsig: if passk is killed, the sandbox dies with it instead of running on unattended).
+ * `tasksNow` is what the uid already runs: RLIMIT_NPROC counts them all, zombies included.
  */
-function confine(uid: number | undefined, limits: Limits): string[] {
+function confine(uid: number | undefined, limits: Limits, tasksNow: number): string[] {
   const identity = uid === undefined ? [] : [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
   return [
     'setpriv',
@@ -58,7 +55,7 @@ function confine(uid: number | undefined, limits: Limits): string[] {
     'KILL',
     'prlimit',
     `--as=${limits.memoryBytes}`,
-    `--nproc=${limits.maxProcesses}`,
+    `--nproc=${tasksNow + limits.maxProcesses}`,
     `--fsize=${limits.maxFileBytes}`,
     '--core=0',
     '--nofile=256',
@@ -68,27 +65,54 @@ function confine(uid: number | undefined, limits: Limits): string[] {
 
 function safeRelative(name: string): string {
   const normal = path.posix.normalize(name);
-  if (path.posix.isAbsolute(normal) || normal.startsWith('..') || normal === '.') {
+  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || normal === '.') {
     throw new Error(`job file name escapes the working directory: ${name}`);
   }
   return normal;
 }
 
-async function prepareDirs(job: Job, uid: number | undefined): Promise<{root: string; dirs: JobDirs}> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'passk-job-'));
+/** The job's files with checked names: all are checked before anything is written. */
+function jobFiles(job: Job): [string, string][] {
+  return Object.entries(job.files).map(([name, content]) => [safeRelative(name), content]);
+}
+
+async function prepareDirs(root: string, files: [string, string][], identity: Identity | undefined): Promise<JobDirs> {
   const dirs = {work: path.join(root, 'work'), tmp: path.join(root, 'tmp')};
   await mkdir(dirs.work);
   await mkdir(dirs.tmp);
-  for (const [name, content] of Object.entries(job.files)) {
-    const target = path.join(dirs.work, safeRelative(name));
+  for (const [name, content] of files) {
+    const target = path.join(dirs.work, name);
     await mkdir(path.dirname(target), {recursive: true});
     await writeFile(target, content);
-    if (uid !== undefined) await chown(target, uid, uid);
   }
-  if (uid !== undefined) {
-    for (const dir of [root, dirs.work, dirs.tmp]) await chown(dir, uid, uid);
+  if (identity) await chownTree(root, identity.uid);
+  return dirs;
+}
+
+async function chownTree(dir: string, uid: number): Promise<void> {
+  await chown(dir, uid, uid);
+  for (const entry of await readdir(dir, {withFileTypes: true})) {
+    const target = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(target, uid);
+    else await chown(target, uid, uid);
   }
-  return {root, dirs};
+}
+
+/** Removes a job directory even after the job took the permissions off its own subdirectories. */
+async function removeTree(root: string): Promise<void> {
+  try {
+    await rm(root, {recursive: true, force: true});
+  } catch {
+    await grantAll(root);
+    await rm(root, {recursive: true, force: true});
+  }
+}
+
+async function grantAll(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, {withFileTypes: true})) {
+    if (entry.isDirectory()) await grantAll(path.join(dir, entry.name));
+  }
 }
 
 /** Interleave stderr into stdout in the order written, as a shell's `&>` does. */
@@ -96,12 +120,29 @@ function merged(argv: string[]): string[] {
   return ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...argv];
 }
 
+/** How often a running step's resident memory is summed; the overshoot is what it can touch meanwhile (~0.2 GB per core). */
+const memoryPollMs = 100;
+
 const memoryMessages = /MemoryError|out of memory|Cannot allocate memory|std::bad_alloc/;
 
-async function runStep(step: Step, job: Job, uid: number | undefined, dirs: JobDirs, wrap: Wrap): Promise<StepResult> {
-  const argv = [...confine(uid, job.limits), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, dirs)];
+/** Signal number → name; the first name wins (SIGABRT, not its alias SIGIOT). */
+const signalNames = new Map<number, string>();
+for (const [name, number] of Object.entries(os.constants.signals)) if (!signalNames.has(number)) signalNames.set(number, name);
+
+/**
+ * bwrap's init (like a shell) reports a command killed by signal N as exit status 128 + N; read
+ * it back as the signal so every backend reports a signal death the same way.
+ */
+function exitStatus(exitCode: number | undefined, signal: string | undefined): {exitCode: number | null; signal: string | null} {
+  const name = exitCode !== undefined && exitCode > 128 ? signalNames.get(exitCode - 128) : undefined;
+  if (name) return {exitCode: null, signal: name};
+  return {exitCode: exitCode ?? null, signal: signal ?? null};
+}
+
+async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: number, dirs: JobDirs, wrap: Wrap): Promise<StepResult> {
+  const argv = [...confine(uid, job.limits, tasksNow), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, dirs, job.limits)];
   const started = performance.now();
-  const result = await execa(argv[0], argv.slice(1), {
+  const subprocess = execa(argv[0]!, argv.slice(1), {
     cwd: dirs.work,
     env: cleanEnv,
     extendEnv: false,
@@ -112,18 +153,39 @@ async function runStep(step: Step, job: Job, uid: number | undefined, dirs: JobD
     maxBuffer: job.limits.maxOutputBytes,
     ...(job.stdin === undefined ? {stdin: 'ignore' as const} : {input: job.stdin}),
   });
+  // execa stops reading at maxBuffer but leaves the process running until it exits or times out.
+  let flooded = false;
+  for (const stream of [subprocess.stdout, subprocess.stderr]) {
+    let bytes = 0;
+    stream?.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > job.limits.maxOutputBytes && !flooded) {
+        flooded = true;
+        subprocess.kill('SIGKILL');
+      }
+    });
+  }
+  // RLIMIT_AS holds each process; this holds them together (e.g. many forks, each just under the cap).
+  let overMemory = false;
+  const watchdog = setInterval(() => {
+    if (subprocess.pid !== undefined && !overMemory && treeResidentBytes(subprocess.pid) > job.limits.memoryBytes) {
+      overMemory = true;
+      subprocess.kill('SIGKILL');
+    }
+  }, memoryPollMs);
+  const result = await subprocess.finally(() => clearInterval(watchdog));
   const durationMs = Math.round(performance.now() - started);
   if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isMaxBuffer && !result.signal) {
     throw new Error(`could not start the sandbox: ${result.shortMessage}`);
   }
   const stdout = String(result.stdout ?? '');
   const stderr = String(result.stderr ?? '');
+  const status = exitStatus(result.exitCode, result.signal);
   return {
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
+    ...status,
     timedOut: result.timedOut,
-    oom: !result.timedOut && result.exitCode !== 0 && memoryMessages.test(stderr + stdout),
-    truncated: result.isMaxBuffer,
+    oom: overMemory || (!result.timedOut && status.exitCode !== 0 && memoryMessages.test(stderr + stdout)),
+    truncated: flooded || result.isMaxBuffer,
     stdout,
     stderr,
     durationMs,
@@ -133,23 +195,33 @@ async function runStep(step: Step, job: Job, uid: number | undefined, dirs: JobD
 /** Runs a job's steps in a fresh directory; the directory and everything in it is removed afterwards. */
 export async function runJob(job: Job, wrap: Wrap): Promise<JobResult> {
   const started = performance.now();
-  const uid = isRoot ? takeUid() : undefined;
-  let root: string | undefined;
   const steps: StepResult[] = [];
+  let identity: Identity | undefined;
+  let root: string | undefined;
+  let error: string | undefined;
   try {
-    const prepared = await prepareDirs(job, uid);
-    root = prepared.root;
-    for (const step of job.steps) {
-      const result = await runStep(step, job, uid, prepared.dirs, wrap);
+    if (isRoot) identity = await takeIdentity(diskBytes(job.limits));
+    const tasks = identity?.tasks ?? tasksByUid().get(process.getuid?.() ?? -1)?.tasks ?? 0;
+    const files = jobFiles(job);
+    root = await mkdtemp(path.join(identity?.scratch ?? os.tmpdir(), 'passk-job-'));
+    const dirs = await prepareDirs(root, files, identity);
+    for (const [index, step] of job.steps.entries()) {
+      // Each earlier step may have left one zombie (bwrap's init) that the host's init has not reaped yet.
+      const result = await runStep(step, job, identity?.uid, tasks + index, dirs, wrap);
       steps.push(result);
       const ok = result.exitCode === 0 && !result.timedOut && !result.truncated;
       if (!ok && job.stopOnFailure !== false) break;
     }
-    return {steps, durationMs: Math.round(performance.now() - started)};
-  } catch (error) {
-    return {steps, durationMs: Math.round(performance.now() - started), error: (error as Error).message};
-  } finally {
-    if (root) await rm(root, {recursive: true, force: true});
-    if (uid !== undefined) freeUids.push(uid);
+  } catch (failure) {
+    error = (failure as Error).message;
   }
+  const durationMs = Math.round(performance.now() - started);
+  if (identity) await awaitExit(identity);
+  try {
+    if (root) await removeTree(root);
+  } catch (failure) {
+    error ??= `could not remove the job directory: ${(failure as Error).message}`;
+  }
+  if (identity) await releaseIdentity(identity);
+  return error === undefined ? {steps, durationMs} : {steps, durationMs, error};
 }

@@ -7,7 +7,10 @@
 export interface Limits {
   /** Wall-clock limit for one step, unless the step sets its own. The whole process group is killed. */
   timeoutMs: number;
-  /** Address-space / memory cap for the job's processes, in bytes. */
+  /**
+   * Memory cap in bytes: the address space of each process (RLIMIT_AS), and the resident memory of
+   * all the job's processes together (summed every 100 ms; over it, the step is killed and flagged oom).
+   */
   memoryBytes: number;
   /** Cap on the number of processes the job may have at once. */
   maxProcesses: number;
@@ -15,7 +18,15 @@ export interface Limits {
   maxOutputBytes: number;
   /** Largest file the job may write, in bytes. */
   maxFileBytes: number;
+  /**
+   * Bytes of files the job may keep: the size of its /work (a tmpfs when passk runs as root and may
+   * mount) and of bwrap's /tmp and /dev/shm, each. Default defaultDiskBytes. Without that mount,
+   * /work is a directory on the host's disk, bounded only by maxFileBytes per file and the timeout.
+   */
+  maxDiskBytes?: number;
 }
+
+export const defaultDiskBytes = 256 * 1024 ** 2;
 
 export const defaultLimits: Limits = {
   timeoutMs: 30_000,
@@ -23,6 +34,7 @@ export const defaultLimits: Limits = {
   maxProcesses: 64,
   maxOutputBytes: 16 * 1024 ** 2,
   maxFileBytes: 64 * 1024 ** 2,
+  maxDiskBytes: defaultDiskBytes,
 };
 
 export interface Step {
@@ -46,13 +58,13 @@ export interface Job {
 }
 
 export interface StepResult {
-  /** null when killed by a signal. */
+  /** null when killed by a signal (an exit status 128 + N is read as death by signal N, as shells do). */
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
   /** Killed for exceeding memoryBytes (best effort: memory allocation failures cannot always be told apart). */
   oom: boolean;
-  /** Output exceeded maxOutputBytes; the step was killed and only the tail is kept. */
+  /** Output exceeded maxOutputBytes; the step was killed at once and only the first bytes are kept. */
   truncated: boolean;
   stdout: string;
   stderr: string;
