@@ -5,6 +5,8 @@ export const ExitCode = {
   gateFailed: 1,
   /** passk could not run: usage, config, dataset, sample file, endpoint unreachable, no sandbox. */
   cannotRun: 2,
+  /** The run finished, but more samples than --max-error-rate allows hit infrastructure errors. */
+  tooManyErrors: 3,
 } as const;
 
 /**

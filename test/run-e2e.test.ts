@@ -68,6 +68,11 @@ function expectAlternating(results: Array<{task_id: string; sample_index: number
   for (const r of results) expect(r.passed, `${r.task_id}#${r.sample_index}`).toBe(r.sample_index % 2 === 0);
 }
 
+/** passk's own error lines (progress lines may precede them on stderr). */
+function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('passk:'));
+}
+
 function readResults(dir: string) {
   return readFileSync(path.join(dir, 'results.jsonl'), 'utf8')
     .trim()
@@ -92,7 +97,6 @@ describe('passk run against an OpenAI-compatible endpoint', () => {
     const result = await passk(runArgs(path.join(work, 'completions.db'), ['--model', 'openai-completions:fake-model', '--out', out, '-k', '1', '-k', '2', '--max-retries', '8']));
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
-    console.log(readResults(out).filter((r) => r.passed !== (r.sample_index % 2 === 0)));
     expect(summary.passAtK['1'].value).toBe(0.5);
     // 2 of 4 correct: pass@2 = 1 - C(2,2)/C(4,2) = 5/6 for every problem.
     expect(summary.passAtK['2'].value).toBeCloseTo(5 / 6, 12);
@@ -177,6 +181,38 @@ describe('passk run against an OpenAI-compatible endpoint', () => {
 });
 
 describe('passk run refuses bad input with one line and exit 2', () => {
+  it('an endpoint whose replies are malformed stops the run, keeping what is stored', async () => {
+    server.setBehaviour({respond: () => ({content: 42})});
+    const db = path.join(work, 'malformed.db');
+    const result = await passk(runArgs(db, ['--model', 'openai:fake-model', '--problems', 'PythonMini/0,PythonMini/1']).filter((a) => a !== '--json'));
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toMatch(/passk: .*chat\/completions.*stopped, its samples are kept .*--resume/);
+    const handle = new Database(db, {readonly: true});
+    expect(handle.prepare('SELECT status FROM runs').get()).toEqual({status: 'failed'});
+    handle.close();
+  });
+
+  it('a run whose samples mostly fail on infrastructure finishes, stores everything, and exits 3', async () => {
+    server.setBehaviour({respond: completionResponder, faults: [{type: 'slow', ms: 1}, ...times(3, {type: 'status', status: 503})]});
+    const db = path.join(work, 'errors.db');
+    const args = ['run', '--bench', 'humaneval', '--base-url', server.url, '--db', db, '--model', 'openai-completions:fake-model', '--problems', 'PythonMini/0', '-n', '3', '--max-retries', '0', '-j', '1'];
+    const result = await passk(args);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/3 of 3 samples hit infrastructure errors/);
+    const handle = new Database(db, {readonly: true});
+    const {id} = handle.prepare('SELECT id FROM runs').get() as {id: string};
+    expect((handle.prepare('SELECT count(*) AS c FROM samples WHERE error IS NOT NULL').get() as {c: number}).c).toBe(3);
+    handle.close();
+    // The endpoint is healthy again: --retry-errors regenerates exactly the failed samples.
+    server.setBehaviour({respond: completionResponder});
+    const retried = await passk(['run', '--resume', id, '--retry-errors', '--db', db, '--json']);
+    expect(retried.exitCode, retried.stderr).toBe(0);
+    const summary = JSON.parse(retried.stdout);
+    expect(summary.errors).toBe(0);
+    expect(summary.perProblem).toEqual([{id: 'PythonMini/0', n: 3, passed: 2, invalid: false}]);
+  });
+
   it('an unreachable endpoint', async () => {
     const result = await passk(['run', '--bench', 'humaneval', '--model', 'openai:x', '--base-url', 'http://127.0.0.1:9/v1', '--db', path.join(work, 'x.db')]);
     expect(result.exitCode).toBe(2);

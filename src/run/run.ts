@@ -84,9 +84,15 @@ function selectProblems(bench: Bench, ids?: string[]): Problem[] {
   return ids.map((id) => byId.get(id)!);
 }
 
-/** Errors that will fail every request alike (bad key, unknown model): stop the run instead of burning through samples. */
+/**
+ * Errors that will fail every request alike: a bad key, an unknown model, or a server that does not
+ * speak the protocol (malformed replies even after retries). Stop the run instead of burning through
+ * samples; what is stored stays, and the run resumes once the endpoint is fixed.
+ */
 function isFatal(error: unknown): boolean {
-  return error instanceof EndpointError && !error.retryable && error.kind === 'http' && [401, 403, 404].includes(error.status ?? 0);
+  if (!(error instanceof EndpointError)) return false;
+  if (error.kind === 'malformed') return true;
+  return !error.retryable && error.kind === 'http' && [401, 403, 404].includes(error.status ?? 0);
 }
 
 export async function executeRun(options: RunOptions): Promise<Summary> {
@@ -134,6 +140,7 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
     return summary;
   } catch (error) {
     store.updateRun(runId, {status: 'failed'});
+    if (isFatal(error)) throw new UserError(`${(error as Error).message}; run ${runId} stopped, its samples are kept (finish it with --resume ${runId})`);
     throw error;
   }
 }
