@@ -168,6 +168,22 @@ describe('passk run against an OpenAI-compatible endpoint', () => {
     expect(after).toEqual(reference);
   });
 
+  it('lists and shows stored runs', async () => {
+    const db = path.join(work, 'completions.db');
+    const list = await passk(['runs', 'list', '--db', db, '--json']);
+    expect(list.exitCode, list.stderr).toBe(0);
+    const {runs} = JSON.parse(list.stdout);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({status: 'done', bench: 'humaneval', task: 'base', model: 'openai-completions:fake-model', pass1: 0.5});
+    const show = await passk(['runs', 'show', runs[0].id, '--db', db, '--per-problem']);
+    expect(show.exitCode, show.stderr).toBe(0);
+    expect(show.stdout).toContain('pass@1: 50.0%');
+    for (const problem of problems) expect(show.stdout).toMatch(new RegExp(`${problem.id.replace('/', '\\/')}\\s+2/4\\s+50\\.0%`));
+    const missing = await passk(['runs', 'show', 'no-such-run', '--db', db]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr.trim()).toBe(`passk: no run no-such-run in ${db}`);
+  });
+
   it('refuses to resume with a different configuration', async () => {
     const db = path.join(work, 'completions.db');
     const handle = new Database(db, {readonly: true});

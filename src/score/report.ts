@@ -41,3 +41,12 @@ export function formatSummary(summary: Summary): string {
   lines.push(`  toolchain: ${Object.values(summary.toolchain).join('; ')}; sandbox ${summary.sandbox.backend}`);
   return lines.join('\n');
 }
+
+/** One line per problem: the per-problem table behind pass@k. */
+export function formatPerProblem(summary: Summary): string {
+  const width = Math.max(7, ...summary.perProblem.map((p) => p.id.length));
+  const rows = summary.perProblem.map(
+    (p) => `  ${p.id.padEnd(width)}  ${String(p.passed).padStart(4)}/${String(p.n).padEnd(4)} ${percent(p.n ? p.passed / p.n : 0).padStart(6)}${p.invalid ? '  invalid (reference fails)' : ''}`,
+  );
+  return [`  ${'problem'.padEnd(width)}  pass/n    pass@1`, ...rows].join('\n');
+}

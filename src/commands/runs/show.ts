@@ -1,13 +1,17 @@
-import {Args} from '@oclif/core';
+import {Args, Flags} from '@oclif/core';
 import {BaseCommand} from '../../cli/base-command.js';
 import {UserError} from '../../errors.js';
-import {formatSummary} from '../../score/report.js';
+import {formatPerProblem, formatSummary} from '../../score/report.js';
 import type {Summary} from '../../score/summary.js';
 import type {RunRow} from '../../store/store.js';
 
 export default class RunsShow extends BaseCommand {
   static summary = 'Show one stored run: its configuration, environment and summary.';
-  static examples = ['<%= config.bin %> runs show 20261127-120000-a1b2c3', '<%= config.bin %> runs show latest --json'];
+  static examples = ['<%= config.bin %> runs show 20261127-120000-a1b2c3', '<%= config.bin %> runs show latest --per-problem', '<%= config.bin %> runs show latest --json'];
+  static flags = {
+    'per-problem': Flags.boolean({default: false, summary: 'Also print one line per problem: samples, passes, pass@1, invalid.'}),
+  };
+
   static args = {
     id: Args.string({required: true, description: 'Run id, or "latest".'}),
   };
@@ -20,8 +24,11 @@ export default class RunsShow extends BaseCommand {
     this.log(`run ${run.id}  ${run.status}  created ${run.createdAt}  updated ${run.updatedAt}`);
     this.log(`  config: ${JSON.stringify(run.config)}`);
     if (run.environment) this.log(`  environment: ${JSON.stringify(run.environment)}`);
-    if (run.summary) this.log(formatSummary(run.summary as unknown as Summary));
-    else this.log('  not scored yet: finish it with `passk run --resume ' + run.id + '`');
+    if (run.summary) {
+      const summary = run.summary as unknown as Summary;
+      this.log(formatSummary(summary));
+      if (flags['per-problem']) this.log(formatPerProblem(summary));
+    } else this.log('  not scored yet: finish it with `passk run --resume ' + run.id + '`');
     return run;
   }
 }
