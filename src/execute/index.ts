@@ -7,13 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../errors.js';
 import {bwrapWrap} from './bwrap.js';
+import {dockerAvailable, openDockerSandbox, type DockerSandboxOptions} from './docker/index.js';
 import {unmountScratch} from './identity.js';
 import {runJob, type Wrap} from './process.js';
 import {defaultLimits, type Job, type JobResult, type Sandbox} from './sandbox.js';
+import {readToolchain} from './toolchain.js';
 
-export type Backend = 'auto' | 'bwrap' | 'unsafe';
+export type Backend = 'auto' | 'bwrap' | 'docker' | 'unsafe';
 
-export interface SandboxOptions {
+export interface SandboxOptions extends DockerSandboxOptions {
+  /** 'auto': Docker when every engine answers and has the image, else bubblewrap. */
   backend?: Backend;
   /** A root filesystem whose /usr holds the toolchain (e.g. an mmdebstrap'd Debian trixie). Default: see defaultToolchainRoot. */
   toolchainRoot?: string;
@@ -31,11 +34,6 @@ export function defaultToolchainRoot(): string {
   return trixie ?? '/';
 }
 
-const versionCommands: Record<string, string[]> = {
-  iverilog: ['iverilog', '-V'],
-  python3: ['python3', '--version'],
-};
-
 class LocalSandbox implements Sandbox {
   private versions?: Promise<Record<string, string>>;
 
@@ -49,18 +47,8 @@ class LocalSandbox implements Sandbox {
   }
 
   toolchain(): Promise<Record<string, string>> {
-    this.versions ??= this.readVersions();
+    this.versions ??= readToolchain(this);
     return this.versions;
-  }
-
-  private async readVersions(): Promise<Record<string, string>> {
-    const versions: Record<string, string> = {};
-    for (const [tool, argv] of Object.entries(versionCommands)) {
-      const result = await this.run({files: {}, steps: [{argv, mergeStderr: true, timeoutMs: 10_000}], limits: defaultLimits});
-      const firstLine = result.steps[0]?.stdout.split('\n')[0]?.trim();
-      versions[tool] = result.steps[0]?.exitCode === 0 || firstLine?.startsWith('Icarus') ? firstLine ?? 'unknown' : 'not installed';
-    }
-    return versions;
   }
 
   close(): Promise<void> {
@@ -77,11 +65,13 @@ async function works(sandbox: Sandbox): Promise<string | undefined> {
 }
 
 /**
- * Opens a local sandbox. 'auto' and 'bwrap' require a working bubblewrap and refuse otherwise;
- * 'unsafe' runs code on the host with only limits and a fresh directory (--unsafe-no-sandbox).
+ * Opens a sandbox. 'docker' requires reachable engines with the sandbox image; 'auto' takes Docker
+ * when that holds and bubblewrap otherwise; 'bwrap' requires a working bubblewrap and refuses
+ * otherwise; 'unsafe' runs code on the host with only limits and a fresh directory (--unsafe-no-sandbox).
  */
 export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const backend = options.backend ?? 'auto';
+  if (backend === 'docker' || (backend === 'auto' && (await dockerAvailable(options)))) return openDockerSandbox(options);
   // env: the job's temp files go to its own directory, which is removed with it.
   if (backend === 'unsafe') return new LocalSandbox('unsafe', (argv, dirs) => ['env', `TMPDIR=${dirs.tmp}`, ...argv]);
   const root = options.toolchainRoot ?? defaultToolchainRoot();

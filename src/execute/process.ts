@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
 import {awaitExit, releaseIdentity, takeIdentity, type Identity} from './identity.js';
+import {cleanEnv, jobFiles, openFilesLimit, stepResult, stepSucceeded} from './job.js';
 import {tasksByUid, treeResidentBytes} from './procs.js';
 import {defaultDiskBytes, type Job, type JobResult, type Limits, type Step, type StepResult} from './sandbox.js';
 
@@ -20,19 +21,6 @@ export interface JobDirs {
   /** Host path of the job's private temp directory. */
   tmp: string;
 }
-
-/** Environment every step sees: nothing of the caller's (no API keys, no HOME). */
-export const cleanEnv: Record<string, string> = {
-  PATH: '/usr/local/bin:/usr/bin:/bin',
-  LANG: 'C.UTF-8',
-  HOME: '/nonexistent',
-  TMPDIR: '/tmp',
-  // Single-threaded numerics: no thread pools racing for two cores, and no huge per-thread arenas under RLIMIT_AS.
-  OMP_NUM_THREADS: '1',
-  OPENBLAS_NUM_THREADS: '1',
-  PYTHONDONTWRITEBYTECODE: '1',
-  PYTHONHASHSEED: '0',
-};
 
 /** Root gives each job its own unprivileged uid (see identity.ts); otherwise jobs run as the caller. */
 const isRoot = process.getuid?.() === 0;
@@ -58,22 +46,9 @@ function confine(uid: number | undefined, limits: Limits, tasksNow: number): str
     `--nproc=${tasksNow + limits.maxProcesses}`,
     `--fsize=${limits.maxFileBytes}`,
     '--core=0',
-    '--nofile=256',
+    `--nofile=${openFilesLimit}`,
     '--',
   ];
-}
-
-function safeRelative(name: string): string {
-  const normal = path.posix.normalize(name);
-  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || normal === '.') {
-    throw new Error(`job file name escapes the working directory: ${name}`);
-  }
-  return normal;
-}
-
-/** The job's files with checked names: all are checked before anything is written. */
-function jobFiles(job: Job): [string, string][] {
-  return Object.entries(job.files).map(([name, content]) => [safeRelative(name), content]);
 }
 
 async function prepareDirs(root: string, files: [string, string][], identity: Identity | undefined): Promise<JobDirs> {
@@ -123,22 +98,6 @@ function merged(argv: string[]): string[] {
 /** How often a running step's resident memory is summed; the overshoot is what it can touch meanwhile (~0.2 GB per core). */
 const memoryPollMs = 100;
 
-const memoryMessages = /MemoryError|out of memory|Cannot allocate memory|std::bad_alloc/;
-
-/** Signal number → name; the first name wins (SIGABRT, not its alias SIGIOT). */
-const signalNames = new Map<number, string>();
-for (const [name, number] of Object.entries(os.constants.signals)) if (!signalNames.has(number)) signalNames.set(number, name);
-
-/**
- * bwrap's init (like a shell) reports a command killed by signal N as exit status 128 + N; read
- * it back as the signal so every backend reports a signal death the same way.
- */
-function exitStatus(exitCode: number | undefined, signal: string | undefined): {exitCode: number | null; signal: string | null} {
-  const name = exitCode !== undefined && exitCode > 128 ? signalNames.get(exitCode - 128) : undefined;
-  if (name) return {exitCode: null, signal: name};
-  return {exitCode: exitCode ?? null, signal: signal ?? null};
-}
-
 async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: number, dirs: JobDirs, wrap: Wrap): Promise<StepResult> {
   const argv = [...confine(uid, job.limits, tasksNow), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, dirs, job.limits)];
   const started = performance.now();
@@ -174,22 +133,20 @@ async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: 
     }
   }, memoryPollMs);
   const result = await subprocess.finally(() => clearInterval(watchdog));
-  const durationMs = Math.round(performance.now() - started);
+  const durationMs = performance.now() - started;
   if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isMaxBuffer && !result.signal) {
     throw new Error(`could not start the sandbox: ${result.shortMessage}`);
   }
-  const stdout = String(result.stdout ?? '');
-  const stderr = String(result.stderr ?? '');
-  const status = exitStatus(result.exitCode, result.signal);
-  return {
-    ...status,
+  return stepResult({
+    exitCode: result.exitCode,
+    signal: result.signal,
     timedOut: result.timedOut,
-    oom: overMemory || (!result.timedOut && status.exitCode !== 0 && memoryMessages.test(stderr + stdout)),
+    overMemory,
     truncated: flooded || result.isMaxBuffer,
-    stdout,
-    stderr,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
     durationMs,
-  };
+  });
 }
 
 /** Runs a job's steps in a fresh directory; the directory and everything in it is removed afterwards. */
@@ -209,8 +166,7 @@ export async function runJob(job: Job, wrap: Wrap): Promise<JobResult> {
       // Each earlier step may have left one zombie (bwrap's init) that the host's init has not reaped yet.
       const result = await runStep(step, job, identity?.uid, tasks + index, dirs, wrap);
       steps.push(result);
-      const ok = result.exitCode === 0 && !result.timedOut && !result.truncated;
-      if (!ok && job.stopOnFailure !== false) break;
+      if (!stepSucceeded(result) && job.stopOnFailure !== false) break;
     }
   } catch (failure) {
     error = (failure as Error).message;

@@ -85,5 +85,7 @@ export interface Sandbox {
   run(job: Job): Promise<JobResult>;
   /** Versions of the tools inside the sandbox, e.g. {iverilog: 'Icarus Verilog version 12.0 (stable)', python3: 'Python 3.13.5'}. */
   toolchain(): Promise<Record<string, string>>;
+  /** What else a run should record about where its code ran (e.g. the Docker image digest and engines). */
+  describe?(): Record<string, string>;
   close(): Promise<void>;
 }
