@@ -78,7 +78,7 @@ describe('reading the verdict', () => {
   it('a sandbox failure is an infrastructure error, not a verdict on the sample', () => {
     expect(verdictFromResult({steps: [], durationMs: 3, error: 'could not start the sandbox: ENOENT'}, nonce)).toEqual({
       passed: false,
-      result: 'errored: could not start the sandbox: ENOENT',
+      result: 'error: sandbox: could not start the sandbox: ENOENT',
       errored: true,
       durationMs: 3,
       details: {error: 'could not start the sandbox: ENOENT'},

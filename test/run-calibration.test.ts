@@ -40,7 +40,6 @@ describe.skipIf(!verilogEval)('a reference run over VerilogEval v2 spec-to-rtl',
       params: {temperature: 0, topP: 1, maxTokens: 1024},
       seed: 0,
       verdictMode: 'compat',
-      ks: [],
       problemIds,
     };
     const summary = await executeRun({store, bench, provider: referenceProvider(bench), sandbox, config, concurrency: 1, execConcurrency: 2, passkVersion: 'test'});

@@ -127,7 +127,8 @@ describe('passk run against an OpenAI-compatible endpoint', () => {
   it('a run killed with SIGKILL mid-way and resumed ends with exactly the uninterrupted results', async () => {
     server.setBehaviour({respond: completionResponder, delayMs: 40});
     const db = path.join(work, 'killed.db');
-    const child = passk(runArgs(db, ['--model', 'openai-completions:fake-model', '-j', '2']));
+    // --no-cache: every sample generated again would show up as a request to the endpoint.
+    const child = passk(runArgs(db, ['--model', 'openai-completions:fake-model', '-j', '2', '--no-cache']));
     // Wait until some, but not all, samples are stored, then kill without warning.
     const total = problems.length * n;
     let stored = 0;
@@ -148,17 +149,27 @@ describe('passk run against an OpenAI-compatible endpoint', () => {
 
     const handle = new Database(db, {readonly: true});
     const {id} = handle.prepare('SELECT id FROM runs').get() as {id: string};
+    const generated = (handle.prepare('SELECT count(*) AS c FROM samples').get() as {c: number}).c;
+    const judgedBefore = handle.prepare('SELECT sample_id, passed, result, created_at FROM executions ORDER BY sample_id').all();
     handle.close();
     server.setBehaviour({respond: completionResponder});
+    const requestsBefore = server.requests.length;
     const out = path.join(work, 'resumed-out');
-    const resumed = await passk(['run', '--resume', id, '--db', db, '--json', '--out', out]);
+    const resumed = await passk(['run', '--resume', id, '--db', db, '--json', '--out', out, '--no-cache']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout).runId).toBe(id);
+    // Only the samples missing at the kill were asked for (plus the reachability check), and
+    // nothing judged before the kill was judged again.
+    const asked = server.requests.slice(requestsBefore).filter((r) => r.path === '/v1/completions');
+    expect(asked).toHaveLength(total - generated);
 
     const final = new Database(db, {readonly: true});
     const counts = final.prepare('SELECT count(*) AS samples, count(DISTINCT problem_id || \'#\' || sample_index) AS distinct_samples FROM samples').get();
     const executions = (final.prepare('SELECT count(*) AS c FROM executions').get() as {c: number}).c;
+    const ids = judgedBefore.map((row) => (row as {sample_id: number}).sample_id);
+    const judgedAfter = final.prepare(`SELECT sample_id, passed, result, created_at FROM executions WHERE sample_id IN (${ids.join(',')}) ORDER BY sample_id`).all();
     final.close();
+    expect(judgedAfter).toEqual(judgedBefore);
     expect(counts).toEqual({samples: total, distinct_samples: total});
     expect(executions).toBe(total);
 

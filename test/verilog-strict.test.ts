@@ -95,7 +95,7 @@ describe('judge outcomes from abnormal steps (scripted sandbox)', () => {
   it('reports a sandbox failure as errored, never as the sample’s fault', async () => {
     const sandbox = scripted(() => ({steps: [], durationMs: 3, error: 'bwrap: cannot create namespace'}));
     const verdict = await bench.judge(majority, 'x', {sandbox, mode: 'strict'});
-    expect(verdict).toMatchObject({passed: false, errored: true, result: 'failed: sandbox error: bwrap: cannot create namespace'});
+    expect(verdict).toMatchObject({passed: false, errored: true, result: 'error: sandbox: bwrap: cannot create namespace'});
   });
 
   it('passes a clean run in strict mode only with the nonce line and the calibrated sample count', async () => {

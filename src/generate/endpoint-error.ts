@@ -11,9 +11,7 @@ export type EndpointErrorKind =
   /** No complete reply within the request timeout. */
   | 'timeout'
   /** HTTP 200, but the body is not a completion (not JSON, no choices, content not a string). */
-  | 'malformed'
-  /** A well-formed reply with no text in it. */
-  | 'empty';
+  | 'malformed';
 
 export interface EndpointErrorInfo {
   kind: EndpointErrorKind;

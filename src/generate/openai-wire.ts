@@ -31,7 +31,10 @@ export interface Reply {
   finishReason?: string;
 }
 
-/** Reads the text out of a 200 reply; anything else than non-empty text is an EndpointError. */
+/**
+ * Reads the text out of a 200 reply; a reply that is not a completion is an EndpointError. An empty
+ * answer or a refusal is the model's answer (judged, and failing, like any other), not an error.
+ */
 export function parseReply(body: string, style: Prompt['style'], endpoint: string): Reply {
   const malformed = (detail: string) => new EndpointError({kind: 'malformed', endpoint, detail, retryable: true});
   let json: unknown;
@@ -51,24 +54,16 @@ export function parseReply(body: string, style: Prompt['style'], endpoint: strin
   if (style === 'chat') {
     if (!isRecord(choice.message)) throw malformed('reply choice has no message');
     text = choice.message.content;
-    // A null content is legal (refusals, tool calls): the model said nothing, the reply is fine.
+    // A null content is legal (refusals, tool calls): the model's answer is its refusal text, or nothing.
     if (text === null || text === undefined) {
       const refusal = choice.message.refusal;
-      throw emptyReply(endpoint, finishReason, typeof refusal === 'string' ? refusal : undefined);
+      return {text: typeof refusal === 'string' ? refusal : '', finishReason};
     }
   } else {
     text = choice.text;
   }
   if (typeof text !== 'string') throw malformed(`reply text is ${text === null ? 'null' : typeof text}, not a string`);
-  if (text === '') throw emptyReply(endpoint, finishReason);
   return {text, finishReason};
-}
-
-/** Not retried: with a fixed seed the same request tends to give the same empty answer. */
-function emptyReply(endpoint: string, finishReason: string | undefined, refusal?: string): EndpointError {
-  const hint = finishReason === 'length' ? ' (finish_reason length: max_tokens too small?)' : '';
-  const detail = refusal ? `model refused: ${snippet(refusal)}` : `empty reply${hint}`;
-  return new EndpointError({kind: 'empty', endpoint, detail, retryable: false});
 }
 
 /** 408, 429 and 5xx are worth retrying; any other status is a request the endpoint will keep refusing. */

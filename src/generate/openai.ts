@@ -79,7 +79,8 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
       // attempts counts requests made now: a replay made none.
       if (hit) return {...hit, cached: true, attempts: 0};
       const {value, attempts} = await withRetries(() => requestOnce(request), policy);
-      if (key !== undefined) cache?.put(key, value);
+      // An empty answer is kept as the sample but never cached (conventions §5): asking again may do better.
+      if (key !== undefined && value.text !== '') cache?.put(key, value);
       return {...value, cached: false, attempts};
     },
   };

@@ -13,7 +13,7 @@ import {canonicalJson} from '../generate/cache.js';
 import {EndpointError} from '../generate/endpoint-error.js';
 import type {Provider, SamplingParams} from '../generate/provider.js';
 import {summarize, type Summary} from '../score/summary.js';
-import type {SampleRow, Store} from '../store/store.js';
+import type {NewSample, SampleRow, Store} from '../store/store.js';
 
 /** Everything that decides a run's results. Its hash guards --resume; nothing secret goes in here. */
 export interface RunConfig {
@@ -31,7 +31,6 @@ export interface RunConfig {
   params: SamplingParams;
   seed: number;
   verdictMode: VerdictMode;
-  ks: number[];
   /** Only these problems (all when absent). */
   problemIds?: string[];
 }
@@ -53,17 +52,23 @@ export interface RunOptions {
   resumeRunId?: string;
   /** On resume: generate again the samples whose generation failed and judge again infrastructure errors. */
   retryErrors?: boolean;
+  /** On resume: accept a different sandbox or toolchain than the run started with. */
+  force?: boolean;
+  /** pass@k values to report; not part of the configuration, so a finished run can be re-scored with other ks. */
+  ks?: number[];
   /** Concurrent LLM requests. */
   concurrency: number;
   /** Concurrent sandbox jobs. */
   execConcurrency: number;
   onProgress?: (progress: Progress) => void;
-  /** The toolchain/sandbox description recorded with the run (sandbox.toolchain() and backend by default). */
+  /** Recorded with the run, and part of the calibration cache key (a fixed judge must not reuse old verdicts). */
   passkVersion: string;
 }
 
+/** The hash that guards --resume: everything that decides results, but not where the dataset lies (its content hash is in). */
 export function configHash(config: RunConfig): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+  const {dataset: _where, ...decisive} = config;
+  return createHash('sha256').update(canonicalJson(decisive)).digest('hex');
 }
 
 function newRunId(): string {
@@ -81,6 +86,8 @@ function selectProblems(bench: Bench, ids?: string[]): Problem[] {
   const byId = new Map(bench.problems.map((p) => [p.id, p]));
   const unknown = ids.filter((id) => !byId.has(id));
   if (unknown.length > 0) throw new UserError(`unknown problem id(s) for ${bench.name}: ${unknown.slice(0, 5).join(', ')}`);
+  const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
+  if (repeated.length > 0) throw new UserError(`problem id(s) given more than once: ${[...new Set(repeated)].slice(0, 5).join(', ')}`);
   return ids.map((id) => byId.get(id)!);
 }
 
@@ -105,26 +112,35 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
     throw new UserError(`${provider.id}: ${unattempted.length} of ${problems.length} problems are not attempted (no samples): ${unattempted.slice(0, 5).join(', ')}${more}; select problems with --problems`);
   }
   const hash = configHash(config);
+  const environment = {
+    sandbox: {backend: sandbox.backend, ...sandbox.describe?.()},
+    toolchain: await sandbox.toolchain(),
+    passk: options.passkVersion,
+    node: process.version,
+  };
   let runId: string;
   if (options.resumeRunId) {
     const previous = store.getRun(options.resumeRunId);
     if (!previous) throw new UserError(`no run ${options.resumeRunId} in the store`);
     if (previous.configHash !== hash) {
-      const keys = differingKeys(previous.config, config as unknown as Record<string, unknown>);
+      const {dataset: _a, ...stored} = previous.config;
+      const {dataset: _b, ...current} = config as unknown as Record<string, unknown>;
+      const keys = differingKeys(stored, current);
       throw new UserError(`run ${previous.id} was made with a different configuration (differs in: ${keys.join(', ') || 'unknown'}); start a new run instead`);
+    }
+    // Verdicts from two toolchains (or sandboxes, or judges) must not mix silently in one run.
+    const changed = differingKeys(judgingEnvironment(previous.environment), judgingEnvironment(environment));
+    if (previous.environment && changed.length > 0 && !options.force) {
+      throw new UserError(`run ${previous.id} was judged with a different ${changed.join(', ')}; resume with the same one, or pass --force to mix them`);
     }
     runId = previous.id;
   } else {
     runId = newRunId();
     store.createRun({id: runId, config: config as unknown as Record<string, unknown>, configHash: hash, bench: bench.name, task: bench.task, model: config.model});
   }
-
-  const environment = {
-    sandbox: {backend: sandbox.backend},
-    toolchain: await sandbox.toolchain(),
-    passk: options.passkVersion,
-    node: process.version,
-  };
+  // One live process per run: two resuming the same run at once would each judge their own samples.
+  const holder = store.claimRun(runId, process.pid);
+  if (holder !== undefined) throw new UserError(`run ${runId} is being run by process ${holder}; wait for it or stop it first`);
   store.updateRun(runId, {status: 'running', environment});
 
   const execLimit = pLimit(Math.max(1, options.execConcurrency));
@@ -136,6 +152,7 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
     const summary = summarize({
       runId,
       config,
+      ks: options.ks,
       bench,
       problems,
       samples: store.samples(runId),
@@ -143,15 +160,30 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
       environment,
     });
     store.updateRun(runId, {status: 'done', summary: summary as unknown as Record<string, unknown>});
+    store.releaseRun(runId);
     return summary;
   } catch (error) {
     store.updateRun(runId, {status: 'failed'});
+    store.releaseRun(runId);
     if (isFatal(error)) throw new UserError(`${(error as Error).message}; run ${runId} stopped, its samples are kept (finish it with --resume ${runId})`);
     throw error;
   }
 }
 
 type Limit = ReturnType<typeof pLimit>;
+
+/** What decides verdicts besides the configuration: the sandbox, the toolchain inside it, and passk itself. */
+function judgingEnvironment(environment: Record<string, unknown> | undefined): Record<string, unknown> {
+  return {sandbox: environment?.sandbox, toolchain: environment?.toolchain, passk: environment?.passk};
+}
+
+/**
+ * A calibration worth keeping: a sandbox failure says nothing about the reference, and a Python
+ * timeout may be load (two workers on two cores), so both are judged again next time.
+ */
+function cacheable(verdict: Verdict): boolean {
+  return !verdict.errored && !verdict.result.startsWith('timed out');
+}
 
 /** Judges every problem's own reference (cached per dataset, toolchain and verdict settings). */
 async function calibrate(
@@ -163,7 +195,7 @@ async function calibrate(
   const {store, bench, sandbox, config} = options;
   const benchKey = `${bench.name}/${bench.task}/${bench.datasetHash}`;
   const environmentKey = createHash('sha256')
-    .update(canonicalJson({environment: {sandbox: environment.sandbox, toolchain: environment.toolchain}, mode: config.verdictMode, benchOptions: config.benchOptions}))
+    .update(canonicalJson({environment: judgingEnvironment(environment), mode: config.verdictMode, benchOptions: config.benchOptions}))
     .digest('hex');
   const calibrations = new Map<string, Verdict>();
   let done = 0;
@@ -174,7 +206,7 @@ async function calibrate(
         let verdict = store.calibration(benchKey, environmentKey, problem.id);
         if (!verdict) {
           verdict = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode});
-          if (!verdict.errored) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
+          if (cacheable(verdict)) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
         }
         calibrations.set(problem.id, verdict);
         done++;
@@ -223,6 +255,12 @@ async function sampleAll(
     return verdict;
   };
 
+  /** The row as stored: if one already existed for this slot, it wins, and its code is what gets judged. */
+  const stored = (sample: NewSample): SampleRow => {
+    const {id, inserted} = store.addSample(sample);
+    return inserted ? {...sample, id} : store.sample(id)!;
+  };
+
   const generate = async (problem: Problem, index: number, replacing?: SampleRow): Promise<SampleRow> => {
     const seed = config.seed + index;
     const prompt = bench.prompt(problem, provider.style);
@@ -247,12 +285,11 @@ async function sampleAll(
         attempts: completion.attempts,
       };
       if (replacing) store.deleteSample(replacing.id); // only now that the retry succeeded
-      return {...sample, id: store.addSample(sample)};
+      return stored(sample);
     } catch (error) {
       if (isFatal(error) || error instanceof UserError) throw error;
       if (replacing) return replacing;
-      const sample = {...base, error: (error as Error).message, attempts: error instanceof EndpointError ? error.attempts : 1};
-      return {...sample, id: store.addSample(sample)};
+      return stored({...base, error: (error as Error).message, attempts: error instanceof EndpointError ? error.attempts : 1});
     }
   };
 

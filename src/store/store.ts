@@ -3,7 +3,7 @@
  * verdicts and the LLM response cache. Every row is written as soon as it exists, so a run killed
  * at any moment resumes with nothing lost and nothing done twice. All SQL lives in this module.
  */
-import {mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {Verdict} from '../bench/bench.js';
@@ -18,6 +18,7 @@ CREATE TABLE runs (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   status TEXT NOT NULL,              -- running | done | failed
+  holder INTEGER,                    -- pid of the process running it now (one at a time)
   config TEXT NOT NULL,              -- JSON, no secrets
   config_hash TEXT NOT NULL,
   bench TEXT NOT NULL,
@@ -108,6 +109,15 @@ export interface SampleRow extends NewSample {
 }
 
 const now = () => new Date().toISOString();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 const parse = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
 
@@ -194,12 +204,23 @@ function toSample(row: RawSample): SampleRow {
   return sample;
 }
 
+/** Creates the store's folder; a parent that is a file (or not a folder) is refused without touching anything. */
+function createParent(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  let existing = dir;
+  while (!existsSync(existing)) existing = path.dirname(existing);
+  if (!statSync(existing).isDirectory()) throw new Error(`${existing} is not a folder`);
+  // Recursive mkdir spins forever under /proc (a Node bug), so only create below ordinary folders.
+  if (existing !== dir && (existing === '/proc' || existing.startsWith('/proc/'))) throw new Error(`cannot create folders under ${existing}`);
+  mkdirSync(dir, {recursive: true});
+}
+
 export class Store implements ResponseCache {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), {recursive: true});
     try {
+      if (file !== ':memory:') createParent(file);
       this.db = new Database(file);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
@@ -270,9 +291,30 @@ export class Store implements ResponseCache {
       );
   }
 
-  /** Inserts a generated sample; returns its id. A sample that already exists is left as it is. */
-  addSample(sample: NewSample): number {
-    this.db
+  /**
+   * Claims a run for this process. Returns the pid of another live process that holds it (the
+   * caller must not run it), or undefined when the claim succeeded; a holder that died is replaced.
+   */
+  claimRun(id: string, pid: number): number | undefined {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT holder FROM runs WHERE id = ?').get(id) as {holder: number | null} | undefined;
+      if (!row) throw new UserError(`no run ${id} in the store`);
+      if (row.holder !== null && row.holder !== pid && processAlive(row.holder)) return row.holder;
+      this.db.prepare('UPDATE runs SET holder = ? WHERE id = ?').run(pid, id);
+      return undefined;
+    }).immediate();
+  }
+
+  releaseRun(id: string): void {
+    this.db.prepare('UPDATE runs SET holder = NULL WHERE id = ?').run(id);
+  }
+
+  /**
+   * Inserts a generated sample. A sample that already exists for the same (run, problem, index) is
+   * left as it is: `inserted` is false and `id` is the stored row's, whose code is the one to judge.
+   */
+  addSample(sample: NewSample): {id: number; inserted: boolean} {
+    const result = this.db
       .prepare(
         `INSERT INTO samples (run_id, problem_id, sample_index, seed, response, code, extraction_path, markers,
            finish_reason, latency_ms, cached, attempts, error, created_at)
@@ -298,7 +340,18 @@ export class Store implements ResponseCache {
     const row = this.db
       .prepare('SELECT id FROM samples WHERE run_id = ? AND problem_id = ? AND sample_index = ?')
       .get(sample.runId, sample.problemId, sample.sampleIndex) as {id: number};
-    return row.id;
+    return {id: row.id, inserted: result.changes === 1};
+  }
+
+  /** One sample with its verdict if judged. */
+  sample(id: number): SampleRow | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT s.*, e.passed, e.result, e.class, e.errored, e.duration_ms, e.details
+         FROM samples s LEFT JOIN executions e ON e.sample_id = s.id WHERE s.id = ?`,
+      )
+      .get(id) as RawSample | undefined;
+    return row && toSample(row);
   }
 
   /** Drops a sample (and its execution) so it is generated again: used for --retry-errors. */

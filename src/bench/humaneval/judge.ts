@@ -59,7 +59,7 @@ export function verdictFromResult(result: JobResult, nonce: string): Verdict {
   const step = result.steps[0];
   if (result.error !== undefined || step === undefined) {
     const reason = result.error ?? 'the sandbox ran no step';
-    return {passed: false, result: `errored: ${reason}`, errored: true, durationMs: result.durationMs, details: {error: reason}};
+    return {passed: false, result: `error: sandbox: ${reason}`, errored: true, durationMs: result.durationMs, details: {error: reason}};
   }
   const verdicts = verdictLines(step.stdout, nonce);
   // Every verdict must pass: a forked copy that fails is not outvoted by one that passes.

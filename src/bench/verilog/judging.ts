@@ -21,7 +21,7 @@ export const simulationLimits: Limits = {...defaultLimits, timeoutMs: simulation
 
 /** The sandbox failed, not the sample: never a verdict on the code. */
 export function sandboxErrorVerdict(error: string, durationMs: number): Verdict {
-  return {passed: false, errored: true, result: `failed: sandbox error: ${error}`, durationMs};
+  return {passed: false, errored: true, result: `error: sandbox: ${error}`, durationMs};
 }
 
 /** A step's abnormal end (timeout, memory, output cap, non-zero exit), or undefined when it ended normally. */

@@ -25,7 +25,7 @@ export default class RunsList extends BaseCommand {
     if (runs.length === 0) this.log(`no runs in ${flags.db}`);
     for (const r of runs) {
       const score = r.pass1 === undefined ? '-' : `${(r.pass1 * 100).toFixed(1)}%`;
-      this.log(`${r.id}  ${r.status.padEnd(7)}  ${`${r.bench}/${r.task}`.padEnd(28)}  pass@1 ${score.padStart(6)}  ${r.model}`);
+      this.log(`${r.id}  ${r.status.padEnd(10)}  ${`${r.bench}/${r.task}`.padEnd(28)}  pass@1 ${score.padStart(6)}  ${r.model}`);
     }
     return {runs};
   }
@@ -36,7 +36,8 @@ function listing(run: RunRow): RunListing {
   return {
     id: run.id,
     createdAt: run.createdAt,
-    status: run.status,
+    // A finished run whose infrastructure errors left samples unjudged is not a score to trust.
+    status: run.status === 'done' && run.summary?.complete === false ? 'incomplete' : run.status,
     bench: run.bench,
     task: run.task,
     model: run.model,

@@ -1,0 +1,139 @@
+/**
+ * From what the user asked for to a run's configuration: defaults, the stored choices of a run
+ * being resumed (what the user did not say again is taken from the run), per-bench validation, the
+ * bench and the provider. Kept apart from the CLI so it is testable without oclif.
+ */
+import {createHash} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import type {Bench, VerdictMode} from '../bench/bench.js';
+import {benchNames, embeddedDemoSamples, openBench, resolveDataset, type BenchName, type BenchSpec} from '../bench/index.js';
+import {UserError} from '../errors.js';
+import {createProvider, DEFAULT_BASE_URL, type ProviderOptions} from '../generate/index.js';
+import type {Provider} from '../generate/provider.js';
+import type {RunConfig} from './run.js';
+
+/** What the user said; undefined means "not said" (a default, or the resumed run's choice). */
+export interface RunRequest {
+  bench?: string;
+  task?: string;
+  dataset?: string;
+  shots?: number;
+  rules?: boolean;
+  /** Python per-program limit. */
+  execTimeoutMs?: number;
+  model?: string;
+  baseUrl?: string;
+  n?: number;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+  verdictMode?: VerdictMode;
+  problemIds?: string[];
+}
+
+export const runDefaults = {
+  bench: 'verilog-eval-v2' as BenchName,
+  n: 1,
+  temperature: 0,
+  topP: 1,
+  maxTokens: 1024,
+  seed: 0,
+  verdictMode: 'strict' as VerdictMode,
+};
+
+export interface ResolvedRun {
+  bench: Bench;
+  provider: Provider;
+  config: RunConfig;
+  /** Set when no model was named and the embedded demo samples are replayed. */
+  demoSamples?: string;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new UserError(message);
+}
+
+/** Bench options as stored: only the ones this bench uses, so the config hash never holds dead settings. */
+function benchOptions(bench: BenchName, request: RunRequest, stored: Record<string, unknown>): Record<string, unknown> {
+  const pick = <T>(given: T | undefined, key: string, fallback: T): T => given ?? (stored[key] as T | undefined) ?? fallback;
+  if (bench === 'verilog-eval-v2') return {shots: pick(request.shots, 'shots', 0), rules: pick(request.rules, 'rules', false)};
+  if (bench === 'humaneval') {
+    const timeoutMs = pick<number | undefined>(request.execTimeoutMs, 'timeoutMs', undefined);
+    return timeoutMs === undefined ? {} : {timeoutMs};
+  }
+  return {};
+}
+
+function validate(bench: BenchName, request: RunRequest, config: Omit<RunConfig, 'n'>): void {
+  check(bench === 'verilog-eval-v2' || (request.shots === undefined && request.rules === undefined), `--shots and --rules apply to verilog-eval-v2 only, not ${bench}`);
+  check(bench === 'humaneval' || request.execTimeoutMs === undefined, `--exec-timeout applies to humaneval only (VerilogEval keeps its upstream 30 s simulation limit)`);
+  const {temperature, topP, maxTokens} = config.params;
+  check(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2, `--temperature must be between 0 and 2, got ${temperature}`);
+  check(Number.isFinite(topP) && topP > 0 && topP <= 1, `--top-p must be in (0, 1], got ${topP}`);
+  check(Number.isInteger(maxTokens) && maxTokens >= 1, `--max-tokens must be a positive whole number, got ${maxTokens}`);
+}
+
+function sha256File(file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch (error) {
+    throw new UserError(`cannot read samples file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * Resolves a run: `previous` is the stored configuration of the run being resumed. The result's
+ * config is hashed and compared with the stored one, so any setting the user states differently is
+ * refused rather than silently mixed.
+ */
+export async function resolveRun(request: RunRequest, previous: RunConfig | undefined, providerOptions: Omit<ProviderOptions, 'bench'>): Promise<ResolvedRun> {
+  const benchName = (request.bench ?? previous?.bench ?? runDefaults.bench) as BenchName;
+  check(benchNames.includes(benchName), `unknown bench ${benchName}; choose one of ${benchNames.join(', ')}`);
+  const options = benchOptions(benchName, request, previous?.benchOptions ?? {});
+  const spec: BenchSpec = {
+    bench: benchName,
+    task: request.task ?? previous?.task,
+    dataset: request.dataset ?? previous?.dataset,
+    shots: options.shots as number | undefined,
+    rules: options.rules as boolean | undefined,
+    timeoutMs: options.timeoutMs as number | undefined,
+  };
+  const bench = await openBench(spec);
+
+  let model = request.model ?? previous?.model;
+  let demoSamples: string | undefined;
+  if (!model) {
+    demoSamples = embeddedDemoSamples(spec);
+    if (!demoSamples) throw new UserError('--model is required (openai:<model>, openai-completions:<model>, reference or replay:<file>)');
+    model = `replay:${demoSamples}`;
+  }
+  const isEndpoint = model.startsWith('openai');
+  const baseUrl = request.baseUrl ?? previous?.baseUrl ?? DEFAULT_BASE_URL;
+  const provider = createProvider(model, {...providerOptions, bench, baseUrl});
+
+  const partial: Omit<RunConfig, 'n'> = {
+    bench: bench.name,
+    task: bench.task,
+    dataset: resolveDataset(spec),
+    datasetHash: bench.datasetHash,
+    benchOptions: options,
+    model,
+    ...(model.startsWith('replay:') ? {modelInputHash: sha256File(model.slice('replay:'.length))} : {}),
+    ...(isEndpoint ? {baseUrl} : {}),
+    params: {
+      temperature: request.temperature ?? previous?.params.temperature ?? runDefaults.temperature,
+      topP: request.topP ?? previous?.params.topP ?? runDefaults.topP,
+      maxTokens: request.maxTokens ?? previous?.params.maxTokens ?? runDefaults.maxTokens,
+    },
+    seed: request.seed ?? previous?.seed ?? runDefaults.seed,
+    verdictMode: request.verdictMode ?? previous?.verdictMode ?? runDefaults.verdictMode,
+    ...(request.problemIds ?? previous?.problemIds ? {problemIds: request.problemIds ?? previous?.problemIds} : {}),
+  };
+  validate(benchName, request, partial);
+  // A samples file decides n itself (samples per problem); -n must then agree with it.
+  const fileN = provider.samplesFor ? Math.max(0, ...bench.problems.map((p) => provider.samplesFor!(p.id))) : undefined;
+  check(fileN === undefined || request.n === undefined || request.n === fileN, `-n ${request.n} disagrees with ${model}, which has up to ${fileN} samples per problem`);
+  const config: RunConfig = {...partial, n: fileN ?? request.n ?? previous?.n ?? runDefaults.n};
+  return {bench, provider, config, demoSamples};
+}
