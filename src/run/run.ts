@@ -172,9 +172,14 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
 
 type Limit = ReturnType<typeof pLimit>;
 
-/** What decides verdicts besides the configuration: the sandbox, the toolchain inside it, and passk itself. */
+/**
+ * What decides verdicts besides the configuration: the sandbox backend and image, the toolchain
+ * inside it, and passk itself. Not which engines ran it: losing one mid-run and resuming on the
+ * others must stay possible.
+ */
 function judgingEnvironment(environment: Record<string, unknown> | undefined): Record<string, unknown> {
-  return {sandbox: environment?.sandbox, toolchain: environment?.toolchain, passk: environment?.passk};
+  const sandbox = environment?.sandbox as {backend?: string; imageDigest?: string} | undefined;
+  return {sandbox: {backend: sandbox?.backend, imageDigest: sandbox?.imageDigest}, toolchain: environment?.toolchain, passk: environment?.passk};
 }
 
 /**
