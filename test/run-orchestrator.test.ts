@@ -3,14 +3,18 @@
  * SQLite store; only the model is a stand-in (an in-process provider with scripted answers).
  */
 import {spawn} from 'node:child_process';
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Bench} from '../src/bench/bench.js';
+import {loadHumanEval} from '../src/bench/humaneval/index.js';
 import {openBench} from '../src/bench/index.js';
 import {UserError} from '../src/errors.js';
 import {openSandbox} from '../src/execute/index.js';
 import type {Sandbox} from '../src/execute/sandbox.js';
 import type {CompletionRequest, Provider} from '../src/generate/provider.js';
+import {referenceProvider} from '../src/generate/reference.js';
 import {resolveRun} from '../src/run/config.js';
 import {executeRun, type RunConfig, type RunOptions} from '../src/run/run.js';
 import {Store} from '../src/store/store.js';
@@ -135,6 +139,26 @@ describe('executeRun', () => {
     const summary = await run(store, scriptedModel().provider);
     const message = await userError(run(store, scriptedModel().provider, {resumeRunId: summary.runId, config: config({seed: 7, verdictMode: 'compat'})}));
     expect(message).toBe(`run ${summary.runId} was made with a different configuration (differs in: seed, verdictMode); start a new run instead`);
+  });
+});
+
+describe('calibration', () => {
+  it('judges a timed-out reference again alone, reports it invalid, and never caches the timeout', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'passk-slow-'));
+    const file = path.join(dir, 'slow.jsonl');
+    const row = {task_id: 'Slow/0', prompt: 'def f():\n', entry_point: 'f', canonical_solution: '    import time\n    time.sleep(2)\n    return 1\n', test: 'def check(candidate):\n    assert candidate() == 1\n'};
+    writeFileSync(file, JSON.stringify(row) + '\n');
+    const slow = await loadHumanEval({dataset: file, timeoutMs: 500});
+    let judged = 0;
+    const counting = {...slow, judge: (...args: Parameters<typeof slow.judge>) => (judged++, slow.judge(...args))} as Bench;
+    const store = new Store(':memory:');
+    const options = {store, bench: counting, provider: referenceProvider(counting), sandbox, concurrency: 1, execConcurrency: 2, passkVersion: 'test'};
+    const slowConfig = {...config({problemIds: undefined, n: 1}), datasetHash: slow.datasetHash};
+    const summary = await executeRun({...options, config: slowConfig});
+    expect(summary.invalidProblems).toEqual([{id: 'Slow/0', reason: 'timed out'}]);
+    expect(judged).toBe(3); // calibration, its re-run alone, the sample
+    await executeRun({...options, config: slowConfig});
+    expect(judged).toBe(6);
   });
 });
 

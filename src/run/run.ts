@@ -183,8 +183,8 @@ function judgingEnvironment(environment: Record<string, unknown> | undefined): R
 }
 
 /**
- * A calibration worth keeping: a sandbox failure says nothing about the reference, and a Python
- * timeout may be load (two workers on two cores), so both are judged again next time.
+ * A calibration worth keeping: a sandbox failure says nothing about the reference, and a timeout
+ * may be load (even when judged alone), so both are judged again next time.
  */
 function cacheable(verdict: Verdict): boolean {
   return !verdict.errored && !verdict.result.startsWith('timed out');
@@ -220,6 +220,14 @@ async function calibrate(
       }),
     ),
   );
+  // A reference that timed out with every core busy may only have been starved: judge it again
+  // alone before calling the problem invalid (humaneval.md §8.5), and keep that verdict.
+  for (const problem of problems) {
+    if (!calibrations.get(problem.id)?.result.startsWith('timed out')) continue;
+    const verdict = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode});
+    if (cacheable(verdict)) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
+    calibrations.set(problem.id, verdict);
+  }
   return calibrations;
 }
 
