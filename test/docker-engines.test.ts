@@ -71,10 +71,9 @@ describe.skipIf(!ready)('Docker sandbox over two engines', () => {
       expect(new Set(samples.map((sample) => `${sample.problemId}#${sample.sampleIndex}`)).size).toBe(samples.length);
       expect(samples.filter((sample) => !sample.verdict?.passed).map((sample) => `${sample.problemId}: ${sample.verdict?.result}`)).toEqual([]);
       expect(summary.errors).toBe(0);
-      const stats = sandbox.stats();
-      // Jobs that were running on the stopped engine ran again on the other one.
-      expect(stats.jobsRetried).toBeGreaterThan(0);
-      expect(stats.containersStarted).toBeGreaterThan(4);
+      // The stopped engine's pool slots moved to the other one (whether a job was in flight there at
+      // that instant, and so retried, is up to timing: the verdicts above are what must not change).
+      expect(sandbox.stats().containersStarted).toBeGreaterThan(4);
     } finally {
       store.close();
       await sandbox.close();
