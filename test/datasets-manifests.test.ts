@@ -9,7 +9,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {buildManifests, formatManifest} from '../scripts/make-manifests.js';
 import {defaultDatasetDir, fileUrl, loadManifest, loadManifests, manifestsDir, parseManifest} from '../src/datasets/index.js';
-import {normalizeBaseUrl} from '../src/datasets/manifest.js';
+import {mirrorBaseUrl} from '../src/datasets/manifest.js';
 import {UserError} from '../src/errors.js';
 import {sharedDataset, sharedDatasetsRoot} from './helpers/datasets.js';
 
@@ -134,7 +134,7 @@ describe('manifest validation', () => {
 
   it('keeps the path of a mirror base URL', () => {
     const file = valid.files[0]!;
-    expect(fileUrl(normalizeBaseUrl('http://127.0.0.1:8080/mirror/verilog-eval'), file)).toBe('http://127.0.0.1:8080/mirror/verilog-eval/commit/b.txt');
+    expect(fileUrl(mirrorBaseUrl('http://127.0.0.1:8080/mirror/verilog-eval'), file)).toBe('http://127.0.0.1:8080/mirror/verilog-eval/commit/b.txt');
   });
 });
 

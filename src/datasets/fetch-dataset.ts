@@ -6,7 +6,7 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
 import {downloadVerified, sha256OfFile} from './download.js';
-import {fileUrl, normalizeBaseUrl, type Manifest, type ManifestFile} from './manifest.js';
+import {fileUrl, mirrorBaseUrl, type Manifest, type ManifestFile} from './manifest.js';
 
 export interface FetchOptions {
   /** The dataset folder. */
@@ -47,7 +47,7 @@ export interface FetchResult {
 
 export async function fetchDataset(manifest: Manifest, options: FetchOptions): Promise<FetchResult> {
   const dir = path.resolve(options.dir);
-  const baseUrl = options.baseUrl === undefined ? manifest.baseUrl : normalizeBaseUrl(options.baseUrl);
+  const baseUrl = options.baseUrl === undefined ? manifest.baseUrl : mirrorBaseUrl(options.baseUrl);
   const limit = pLimit(options.concurrency ?? 8);
   const stop = new AbortController();
   const total = manifest.files.length;

@@ -84,7 +84,7 @@ export function fileUrl(baseUrl: string, file: ManifestFile): string {
 }
 
 /** A user-given base URL, checked and ending with '/' (so relative sources keep its path). */
-export function normalizeBaseUrl(baseUrl: string): string {
+export function mirrorBaseUrl(baseUrl: string): string {
   if (!isHttpUrl(baseUrl)) throw new UserError(`base URL ${JSON.stringify(baseUrl)} is not an http(s) URL`);
   return baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
 }
