@@ -8,8 +8,7 @@
  * and EvalPlus inputs are many tests against the same candidate process.
  */
 import {randomBytes} from 'node:crypto';
-import {readFileSync} from 'node:fs';
-import {fileURLToPath} from 'node:url';
+import {installedFile} from '../../execute/runner/source.js';
 import {defaultLimits, type JobResult, type Sandbox, type StepResult} from '../../execute/sandbox.js';
 
 export interface CheckerSpec {
@@ -50,7 +49,7 @@ const checkerSlackMs = 2_000;
 
 let checkerSource: string | undefined;
 function source(): string {
-  checkerSource ??= readFileSync(fileURLToPath(new URL('../../../sandbox/checker.py', import.meta.url)), 'utf8');
+  checkerSource ??= installedFile('sandbox/checker.py').toString('utf8');
   return checkerSource;
 }
 
@@ -89,8 +88,6 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
     timeoutS: spec.testTimeoutMs / 1000,
     callTimeoutS: spec.callTimeoutMs === undefined ? null : spec.callTimeoutMs / 1000,
     failFast: spec.failFast ?? false,
-    // Each bubblewrap step has a pid namespace of its own: nothing outside the job dies with kill(-1).
-    killAll: sandbox.backend === 'bwrap',
   };
   const result = await sandbox.run({
     files: {'checker.py': source()},

@@ -8,7 +8,8 @@ import {RunnerChannel} from '../runner/channel.js';
 import {hostDeadlineMs, runnerProtocol, type RunnerRequest, type RunnerResponse} from '../runner/protocol.js';
 import type {RunnerHost, WarmRunner} from '../runner/pool.js';
 import type {Shape} from '../runner/protocol.js';
-import {unreachable, within, type Engine} from './engines.js';
+import {unreachable, type Engine} from './engines.js';
+import {within} from '../within.js';
 import {containerOptions, type ContainerSpec} from './settings.js';
 
 /** Creating, starting and the runner's start-up (a Python interpreter) take well under a second when the engine is healthy. */
