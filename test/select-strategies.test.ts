@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {mergeTies, picksPerGroup, rankingPassAtK} from '../src/select/evaluate.js';
-import {betaln} from '../src/select/lgamma.js';
+import {b4NaiveScores} from '../bench/b4-naive.js';
 import type {TaskMatrix} from '../src/select/matrix.js';
 import {runSelection, type SelectionOptions} from '../src/select/selection.js';
 import {seededRandom} from '../src/select/rng.js';
@@ -26,30 +26,14 @@ function task(rows: string[], extra: Partial<TaskMatrix> = {}): TaskMatrix {
 
 const params = {beta0: 1e4, alphaXY: 1e3};
 
-/** B4 by the definition: count the four blocks cell by cell for each consensus set (the expanded matrix). */
-function b4Naive(t: TaskMatrix, dedup: Dedup, beta0: number, alphaXY: number): Map<string, number> {
+/** The matrix a view stands for, duplicates expanded: each row repeated by its weight, each test too. */
+function expandedRows(t: TaskMatrix, dedup: Dedup): string[] {
   const view = taskView(t, dedup);
-  const rows: string[] = [];
-  view.patterns.forEach((p, i) => {
-    for (let r = 0; r < view.rowWeight[i]!; r++) rows.push([...p].flatMap((c, j) => new Array<string>(view.testWeight[j]!).fill(c)).join(''));
-  });
-  const N = rows.length;
-  const M = rows[0]!.length;
-  const scores = new Map<string, number>();
-  for (const y of new Set(rows)) {
-    const k = rows.filter((row) => row === y).length;
-    const s = [...y].filter((c) => c === '1').length;
-    let n1 = 0, m1 = 0, n0 = 0, m0 = 0; // prettier-ignore
-    for (const row of rows) {
-      if (row === y) continue;
-      for (let j = 0; j < M; j++) {
-        if (y[j] === '1') row[j] === '1' ? n1++ : m1++;
-        else row[j] === '1' ? n0++ : m0++;
-      }
-    }
-    scores.set(y, betaln(k + alphaXY, N - k + 1) + betaln(s + alphaXY, M - s + 1) + betaln(n1 + 1, m1 + 1) + betaln(n0 + 1, m0 + beta0));
-  }
-  return scores;
+  return view.patterns.flatMap((p, i) => new Array<string>(view.rowWeight[i]!).fill(expandPattern(p, view.testWeight)));
+}
+
+function expandPattern(pattern: string, testWeight: number[]): string {
+  return [...pattern].flatMap((c, j) => new Array<string>(testWeight[j]!).fill(c)).join('');
 }
 
 describe('B4', () => {
@@ -62,12 +46,11 @@ describe('B4', () => {
       const patterns = Array.from({length: 3}, () => Array.from({length: M}, () => (random() < 0.5 ? '1' : '0')).join(''));
       const rows = Array.from({length: N}, () => patterns[Math.floor(random() * 3)]!);
       const t = task(rows, {solCount: rows.map(() => 1 + Math.floor(random() * 3)), testCount: Array.from({length: M}, () => 1 + Math.floor(random() * 3))});
-      const naive = b4Naive(t, dedup, 1e4, 10);
+      const naive = b4NaiveScores(expandedRows(t, dedup), 1e4, 10);
       const view = taskView(t, dedup);
       for (const group of strategies.b4.rank(view, {beta0: 1e4, alphaXY: 10})) {
-        const pattern = t.rows[group.members[0]!]!;
-        const expanded = [...pattern].flatMap((c, j) => new Array<string>(view.testWeight[j]!).fill(c)).join('');
-        expect(group.score).toBeCloseTo(naive.get(expanded)!, 9);
+        const pattern = expandPattern(t.rows[group.members[0]!]!, view.testWeight);
+        expect(group.score).toBeCloseTo(naive.get(pattern)!, 9);
       }
     }
   });
