@@ -59,7 +59,8 @@ describe('passk select --matrix', () => {
     [['select', '--matrix', small, '--alpha-xy', '-1'], /--alpha-xy must be > 0/],
     [['select', '--matrix', small, '-k', '5'], /pass@5 needs at least 5 samples per task; a task has 4/],
     [['select'], /give --matrix FILE/],
-    [['select', '--run', 'r1', '--tests', 'replay:t.jsonl'], /not yet available/],
+    [['select', '--db', path.join(work, 'empty.db'), '--run', 'r1', '--tests', 'replay:t.jsonl'], /no run r1 in the store/],
+    [['select', '--db', path.join(work, 'empty.db'), '--run', 'r1'], /select --run needs --tests/],
   ])('bad input is one line and exit 2: %j', async (args, message) => {
     const result = await passk(args);
     expect(result.exitCode).toBe(2);

@@ -49,17 +49,22 @@ export interface SelectionMatrix {
   tasks: TaskMatrix[];
 }
 
-/**
- * Builds a task's matrix by running every solution against every test. The executor that does so
- * (in the sandbox, verdicts decided outside the sample's process) plugs in here.
- */
-export type MatrixBuilder = (task: MatrixInput) => Promise<TaskMatrix>;
-
+/** What an executor runs: every unique solution of a task against every unique test. */
 export interface MatrixInput {
   taskId: string;
   entryPoint: string;
-  /** Post-processed completions, one per sample (duplicates included: they give the multiplicities). */
-  completions: string[];
-  /** Kept asserts, one list per test sample (duplicates included). */
-  testsPerSample: string[][];
+  solutions: string[];
+  tests: string[];
 }
+
+/** Its answer, per solution: whether it executed with the tests, and '0'/'1' per test ('' when not). */
+export interface MatrixRows {
+  execOk: boolean[];
+  rows: string[];
+}
+
+/**
+ * Fills a task's rows by running each solution against the tests in the sandbox, with verdicts
+ * decided outside the solution's process. The executor that does so plugs in here.
+ */
+export type MatrixBuilder = (input: MatrixInput) => Promise<MatrixRows>;
