@@ -57,7 +57,7 @@ export default class Select extends BaseCommand {
     'export-matrix': Flags.string({summary: 'Also write the matrix to this file (.gz: gzipped).'}),
   };
 
-  async run(): Promise<Omit<SelectionReport, 'selections'> & {matrix: string; exported?: string; selectionId?: number}> {
+  async run(): Promise<Omit<SelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number}> {
     const {flags} = await this.parse(Select);
     const selection: SelectionOptions = {
       strategies: flags.strategy ?? [...strategyNames],
@@ -125,7 +125,7 @@ export default class Select extends BaseCommand {
     if (selectionId !== undefined) this.log(`  stored as selection ${selectionId} of the run`);
     if (flags['export-matrix']) this.log(`  wrote ${flags['export-matrix']}`);
     return {
-      matrix: described,
+      input: described,
       ...summary,
       ...(selectionId === undefined ? {} : {selectionId}),
       ...(flags['export-matrix'] ? {exported: flags['export-matrix']} : {}),
