@@ -154,11 +154,15 @@ describe('protocols and the report', () => {
     const again = runSelection({meta: {}, tasks: [mixed, allRight, noTests]}, options);
     const picks = (r: typeof report) => r.selections.map((s) => s.tasks.map((t) => t.pick));
     expect(picks(again)).toEqual(picks(report));
+    // A strategy's picks do not depend on which other strategies ran before it.
+    const alone = runSelection({meta: {}, tasks: [mixed, allRight, noTests]}, {...options, strategies: ['codet-original']});
+    expect(picks(alone)).toEqual([picks(report)[1]]);
     expect(report.selections[0]!.tasks[2]!.pick).toBeUndefined();
   });
 
   it('refuses a k larger than the samples of a task, and non-positive hyperparameters', () => {
     expect(() => runSelection({meta: {}, tasks: [mixed]}, {...options, ks: [3]})).toThrow(/pass@3 needs at least 3 samples/);
     expect(() => runSelection({meta: {}, tasks: [mixed]}, {...options, beta0: [0]})).toThrow(/--beta0 must be > 0/);
+    expect(() => runSelection({meta: {}, tasks: [mixed]}, {...options, alphaXY: 1e300})).toThrow(/--alpha-xy must be > 0 and at most 1e15/);
   });
 });

@@ -139,22 +139,29 @@ function describeConventions(matrix: SelectionMatrix, options: SelectionOptions)
   };
 }
 
+/** Prior counts are added to integer counts: beyond 1e15 the sums are no longer exact in a double. */
+const largestPrior = 1e15;
+
+function checkPrior(flag: string, value: number): void {
+  if (!(value > 0 && value <= largestPrior)) throw new UserError(`--${flag} must be > 0 and at most 1e15 (got ${value})`);
+}
+
 export function runSelection(matrix: SelectionMatrix, options: SelectionOptions): SelectionReport {
   const ks = [...new Set([1, ...options.ks])].sort((a, b) => a - b).map(String);
   const minSamples = Math.min(...matrix.tasks.map((task) => task.solCount.reduce((sum, count) => sum + count, 0)));
   const largest = Number(ks.at(-1));
   if (largest > minSamples) throw new UserError(`pass@${largest} needs at least ${largest} samples per task; a task has ${minSamples}`);
-  for (const beta0 of options.beta0) if (!(beta0 > 0)) throw new UserError(`--beta0 must be > 0 (got ${beta0})`);
-  if (!(options.alphaXY > 0)) throw new UserError(`--alpha-xy must be > 0 (got ${options.alphaXY})`);
+  for (const beta0 of options.beta0) checkPrior('beta0', beta0);
+  checkPrior('alpha-xy', options.alphaXY);
 
   const taskClasses: Record<TaskClass, number> = {mixed: 0, 'all-correct': 0, 'all-wrong': 0, 'no-rows': 0};
   for (const task of matrix.tasks) taskClasses[classifyTask(task)] += 1;
 
-  const random = seededRandom(options.seed);
-  const selections = configs(options).map((config) => ({
-    ...config,
-    tasks: matrix.tasks.map((task) => selectTask(task, config, ks.map(Number), random)),
-  }));
+  // One generator per configuration: a strategy's picks do not depend on which others were asked for.
+  const selections = configs(options).map((config) => {
+    const random = seededRandom(options.seed);
+    return {...config, tasks: matrix.tasks.map((task) => selectTask(task, config, ks.map(Number), random))};
+  });
   const results = selections.flatMap(({tasks, ...config}) =>
     options.protocols.map((protocol) => ({
       ...config,
