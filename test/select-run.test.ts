@@ -15,7 +15,7 @@ import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {createProvider} from '../src/generate/index.js';
 import {codetTestPrompt} from '../src/select/codet-tests.js';
 import type {MatrixBuilder} from '../src/select/matrix.js';
-import {openRunForSelection} from '../src/select/run-inputs.js';
+import {openRunForSelection, testSource} from '../src/select/run-inputs.js';
 import {selectForRun, type RunSelectionOptions} from '../src/select/run-selection.js';
 import {sandboxSyntaxChecker} from '../src/select/syntax-check.js';
 import {Store} from '../src/store/store.js';
@@ -66,6 +66,12 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'passk-select-run-'));
   server = await startFakeOpenAI({
     respond: (request) => {
+      if (request.body.messages) {
+        // A chat model answers with prose around a fenced block of asserts.
+        const asked: string = request.body.messages.at(-1).content;
+        const entry = Object.keys(continuations).find((name) => asked.includes(`correctness of \`${name}\``))!;
+        return `Here are tests for ${entry}:\n\`\`\`python\nassert ${continuations[entry]}\`\`\`\nassert ${entry}(0) outside the fence is ignored`;
+      }
       const prompt: string = request.body.prompt;
       const entry = Object.keys(continuations).find((name) => prompt.endsWith(`# check the correctness of ${name}\nassert `));
       return entry ? continuations[entry]! : 'nothing useful';
@@ -186,6 +192,34 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
     expect(stored).toHaveLength(2);
     expect(stored[0]!.source).toMatch(/^openai-completions:fake-model \{.*"temperature":0.8.*\}$/);
     expect(JSON.parse(stored[0]!.asserts)).toHaveLength(2);
+  });
+
+  it('a chat model gets the same code and an instruction; asserts come from its code block', async () => {
+    const store = new Store(path.join(work, 'chat.db'));
+    makeRun(store, 'run-chat');
+    const base = await options(store, 'run-chat', standInBuild);
+    const provider = createProvider('openai:fake-model', {bench: (await openRunForSelection(store, 'run-chat')).bench, baseUrl: server.url, maxRetries: 0});
+    const result = await selectForRun({...base, tests: {kind: 'generate', source: 'openai:fake-model', provider, n: 1, params: {temperature: 0.8, topP: 0.95, maxTokens: 300}, seed: 0, concurrency: 1}});
+    const asked: string = server.requests.at(-1)!.body.messages.at(-1).content;
+    expect(asked).toContain('# check the correctness of');
+    expect(asked).not.toMatch(/assert $/);
+    expect(store.testSamples('run-chat', 'openai:fake-model').map((s) => s.asserts)).toEqual([
+      ["assert run_lengths('aab') == [('a', 2), ('b', 1)]", "assert run_lengths('') == []"],
+      ['assert merge_ranges([(1, 2)]) == [(1, 2)]', 'assert merge_ranges([]) == []'],
+    ]);
+    expect(result.matrix.tasks.map((t) => t.tests.length)).toEqual([2, 2]);
+    store.close();
+  });
+
+  it('refuses test sources it cannot use', async () => {
+    const store = new Store(path.join(work, 'f.db'));
+    makeRun(store, 'run-f');
+    const {bench} = await openRunForSelection(store, 'run-f');
+    const request = {n: 1, params: {temperature: 0.8, topP: 0.95, maxTokens: 300}, seed: 0, concurrency: 1};
+    expect(() => testSource({...request, spec: 'reference'}, bench, {})).toThrow(/--tests reference: use openai:<model>/);
+    expect(() => testSource({...request, spec: 'replay:'}, bench, {})).toThrow(/no file after "replay:"/);
+    expect(() => testSource({...request, spec: 'openai:m', prompts: 'p.jsonl'}, bench, {})).toThrow(/--test-prompts joins a replayed test file/);
+    store.close();
   });
 
   it('refuses runs it cannot select on', async () => {
