@@ -211,6 +211,17 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
     store.close();
   });
 
+  it('an executor answer of the wrong shape fails loudly instead of filling the matrix', async () => {
+    const store = new Store(path.join(work, 'g.db'));
+    makeRun(store, 'run-g');
+    const short: MatrixBuilder = async ({solutions, tests}) => ({execOk: solutions.map(() => true), rows: solutions.map(() => '1'.repeat(tests.length - 1))});
+    await expect(selectForRun(await options(store, 'run-g', short))).rejects.toThrow(/matrix row 0 of PythonMini\/0 is not one 0\/1 per test/);
+    const missing: MatrixBuilder = async () => ({execOk: [true], rows: ['11']});
+    await expect(selectForRun(await options(store, 'run-g', missing))).rejects.toThrow(/1 rows for 2 solutions/);
+    expect(store.testResults('run-g', 'openai-completions:fake-model')).toEqual([]);
+    store.close();
+  });
+
   it('refuses test sources it cannot use', async () => {
     const store = new Store(path.join(work, 'f.db'));
     makeRun(store, 'run-f');

@@ -9,7 +9,7 @@ import type {SampleRow, TestResultRow, TestSampleRow} from '../store/store.js';
 import {codetStopTokens, keptTests} from './codet-tests.js';
 import type {MatrixInput, MatrixRows, SelectionMatrix, TaskMatrix} from './matrix.js';
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export interface RunMatrixProblem {
   id: string;
@@ -20,7 +20,6 @@ export interface RunMatrixProblem {
 export interface MatrixPlan extends MatrixInput {
   solCount: number[];
   gt: boolean[];
-  tests: string[];
   testCount: number[];
   testsSha256: string;
 }
