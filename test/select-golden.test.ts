@@ -7,7 +7,8 @@
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {readMatrixFile} from '../src/select/matrix-json.js';
-import {defaultAlphaXY, defaultBeta0, runSelection, type SelectionOptions} from '../src/select/selection.js';
+import {seededRandom} from '../src/select/rng.js';
+import {defaultAlphaXY, defaultBeta0, runSelection, type SelectionOptions, type SelectionReport} from '../src/select/selection.js';
 import {strategyNames} from '../src/select/strategies.js';
 import {sharedDataset} from './helpers/datasets.js';
 
@@ -72,6 +73,34 @@ describe.skipIf(!matrixFile)('selection on the derived HumanEval / CodeGen-16B m
 
   it('is deterministic: a second run gives the same report', () => {
     expect(runSelection(matrix!, options)).toEqual(report);
+  });
+
+  it('does not depend on the order of solutions or tests (shuffled rows and columns give the same figures)', () => {
+    const random = seededRandom(42);
+    const shuffled = (n: number) => {
+      const order = Array.from({length: n}, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      return order;
+    };
+    const tasks = matrix!.tasks.map((task) => {
+      const rows = shuffled(task.solutions.length);
+      const columns = shuffled(task.tests.length);
+      return {
+        ...task,
+        solutions: rows.map((i) => task.solutions[i]!),
+        solCount: rows.map((i) => task.solCount[i]!),
+        execOk: rows.map((i) => task.execOk[i]!),
+        gt: rows.map((i) => task.gt[i]!),
+        rows: rows.map((i) => (task.execOk[i] ? columns.map((j) => task.rows[i]![j]).join('') : '')),
+        tests: columns.map((j) => task.tests[j]!),
+        testCount: columns.map((j) => task.testCount[j]!),
+      };
+    });
+    const figures = (r: SelectionReport) => r.results.map((x) => [x.strategy, x.params, x.protocol, x.pass1, x.passAtK]);
+    expect(figures(runSelection({meta: matrix!.meta, tasks}, options))).toEqual(figures(report!));
   });
 
   it('under the weighted convention B4 and CodeT move, and codet-original differs from codet only by its rules', () => {
