@@ -57,6 +57,7 @@ describe('matrix JSON', () => {
   it('refuses duplicate tasks, a missing tasks array, unreadable files and non-JSON', () => {
     expect(() => parseMatrix({...valid, tasks: [valid.tasks[0], valid.tasks[0]]})).toThrow(/task T\/0 appears twice/);
     expect(() => parseMatrix({meta: {}})).toThrow(/expected \{"meta"/);
+    expect(() => parseMatrix({meta: {}, tasks: []})).toThrow(/the matrix has no tasks/);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'passk-matrix-'));
     expect(() => readMatrixFile(path.join(dir, 'absent.json'))).toThrow(/cannot read matrix \(no such file\)/);
     writeFileSync(path.join(dir, 'bad.json'), '{"tasks": [');

@@ -73,6 +73,7 @@ function parseTask(raw: unknown, index: number): TaskMatrix {
 export function parseMatrix(document: unknown): SelectionMatrix {
   if (!isObject(document) || !Array.isArray(document.tasks)) throw new UserError('expected {"meta": {...}, "tasks": [...]}');
   if (document.meta !== undefined && !isObject(document.meta)) throw new UserError('"meta" must be an object');
+  if (document.tasks.length === 0) throw new UserError('the matrix has no tasks');
   const tasks = document.tasks.map(parseTask);
   const seen = new Set<string>();
   for (const task of tasks) {

@@ -169,16 +169,11 @@ export function runSelection(matrix: SelectionMatrix, options: SelectionOptions)
       ...aggregate(protocol, tasks.map((task) => ({taskClass: task.taskClass, score: (k: string) => task.passAtK[k]!})), ks),
     })),
   );
-  const sampling = options.protocols.map((protocol) => ({
-    protocol,
-    // Sampling needs no tests: every task is scored as itself ('mixed' only decides which tasks count).
-    ...aggregate(
-      'mixed',
-      matrix.tasks
-        .filter((task) => protocol === 'all' || classifyTask(task) === 'mixed')
-        .map((task) => ({taskClass: 'mixed' as const, score: (k: string) => samplingPassAtK(task, Number(k))})),
-      ks,
-    ),
-  }));
+  // Sampling needs no tests, so no task is filtered out for lack of them: under 'all' each keeps its own score.
+  const sampling = options.protocols.map((protocol) => {
+    const kept = matrix.tasks.filter((task) => protocol === 'all' || classifyTask(task) === 'mixed');
+    const passAtKMeans = Object.fromEntries(ks.map((k) => [k, mean(kept.map((task) => samplingPassAtK(task, Number(k))))]));
+    return {protocol, tasks: kept.length, pass1: passAtKMeans['1']!, passAtK: passAtKMeans};
+  });
   return {results, sampling, taskClasses, conventions: describeConventions(matrix, options), selections};
 }
