@@ -151,6 +151,12 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
     expect(second.report.results).toEqual(first.report.results);
     expect(store.selections('run-b').map((s) => s.id)).toEqual([first.selectionId, second.selectionId]);
     expect(store.selections('run-b')[0]!.report).toMatchObject({taskClasses: {mixed: 2}});
+    // The pick is the correct solution, named by the run's first sample with its code.
+    const picks = (store.selections('run-b')[0]!.report.selections as Array<{tasks: Array<{pick: number; sampleIndex: number}>}>)[0]!.tasks;
+    expect(picks.map((t) => [t.pick, t.sampleIndex])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     store.close();
   });
 

@@ -6,7 +6,7 @@
  */
 import {ExitCode, UserError} from '../errors.js';
 import type {Provider, SamplingParams} from '../generate/provider.js';
-import type {Store} from '../store/store.js';
+import type {SampleRow, Store} from '../store/store.js';
 import {codetTestPrompt, extractAsserts, type SyntaxChecker} from './codet-tests.js';
 import {joinByPrompt, readCodetPrompts, readCodetSamples} from './codet-file.js';
 import {generateTestSamples, testSampleText, type TestPromptProblem} from './generate-tests.js';
@@ -94,6 +94,22 @@ async function extractStored(options: RunSelectionOptions): Promise<void> {
   }
 }
 
+/** Each pick also named by the run's first sample with that code, so the stored selection stands on its own. */
+function withSampleIndices(report: SelectionReport, matrix: SelectionMatrix, samples: SampleRow[]) {
+  const firstSample = new Map<string, number>();
+  for (const sample of samples) {
+    const key = `${sample.problemId}\n${sample.code}`;
+    if (!firstSample.has(key)) firstSample.set(key, sample.sampleIndex);
+  }
+  const solutions = new Map(matrix.tasks.map((task) => [task.taskId, task.solutions]));
+  return report.selections.map((selection) => ({
+    ...selection,
+    tasks: selection.tasks.map((task) =>
+      task.pick === undefined ? task : {...task, sampleIndex: firstSample.get(`${task.taskId}\n${solutions.get(task.taskId)![task.pick]}`)},
+    ),
+  }));
+}
+
 export async function selectForRun(options: RunSelectionOptions): Promise<RunSelectionResult> {
   const {store, runId, tests} = options;
   await collectTestSamples(options);
@@ -115,6 +131,7 @@ export async function selectForRun(options: RunSelectionOptions): Promise<RunSel
     );
   }
   const report = runSelection(assembled.matrix, options.selection);
-  const selectionId = store.addSelection(runId, tests.source, {...options.selection, limit: options.limit}, report as unknown as Record<string, unknown>);
+  const stored = {...report, selections: withSampleIndices(report, assembled.matrix, store.samples(runId))};
+  const selectionId = store.addSelection(runId, tests.source, {...options.selection, limit: options.limit}, stored as unknown as Record<string, unknown>);
   return {report, matrix: assembled.matrix, selectionId, testSamples: testSamples.length};
 }
