@@ -86,13 +86,12 @@ function configs(options: SelectionOptions): SelectionConfig[] {
   });
 }
 
-function selectTask(task: TaskMatrix, config: SelectionConfig, ks: number[], random: () => number): TaskSelection {
+function selectTask(task: TaskMatrix, taskClass: TaskClass, config: SelectionConfig, ks: number[], random: () => number): TaskSelection {
   const strategy = strategies[config.strategy];
   const view = taskView(task, config.dedup);
   const params = {beta0: config.params.beta0 ?? defaultBeta0[0]!, alphaXY: config.params.alphaXY ?? defaultAlphaXY};
   const merged = mergeTies(strategy.rank(view, params));
   const weight = (solution: number) => (config.dedup === 'weighted' ? task.solCount[solution]! : 1);
-  const taskClass = classifyTask(task);
   const scores: Record<string, number> = {};
   const fallback = merged.length === 0 && strategy.fallsBackToSampling;
   for (const k of ks) scores[String(k)] = fallback ? samplingPassAtK(task, k) : (rankingPassAtK(merged, k, task, weight) ?? 0);
@@ -154,13 +153,14 @@ export function runSelection(matrix: SelectionMatrix, options: SelectionOptions)
   for (const beta0 of options.beta0) checkPrior('beta0', beta0);
   checkPrior('alpha-xy', options.alphaXY);
 
+  const classes = matrix.tasks.map(classifyTask);
   const taskClasses: Record<TaskClass, number> = {mixed: 0, 'all-correct': 0, 'all-wrong': 0, 'no-rows': 0};
-  for (const task of matrix.tasks) taskClasses[classifyTask(task)] += 1;
+  for (const taskClass of classes) taskClasses[taskClass] += 1;
 
   // One generator per configuration: a strategy's picks do not depend on which others were asked for.
   const selections = configs(options).map((config) => {
     const random = seededRandom(options.seed);
-    return {...config, tasks: matrix.tasks.map((task) => selectTask(task, config, ks.map(Number), random))};
+    return {...config, tasks: matrix.tasks.map((task, i) => selectTask(task, classes[i]!, config, ks.map(Number), random))};
   });
   const results = selections.flatMap(({tasks, ...config}) =>
     options.protocols.map((protocol) => ({
@@ -171,7 +171,7 @@ export function runSelection(matrix: SelectionMatrix, options: SelectionOptions)
   );
   // Sampling needs no tests, so no task is filtered out for lack of them: under 'all' each keeps its own score.
   const sampling = options.protocols.map((protocol) => {
-    const kept = matrix.tasks.filter((task) => protocol === 'all' || classifyTask(task) === 'mixed');
+    const kept = matrix.tasks.filter((_, i) => protocol === 'all' || classes[i] === 'mixed');
     const passAtKMeans = Object.fromEntries(ks.map((k) => [k, mean(kept.map((task) => samplingPassAtK(task, Number(k))))]));
     return {protocol, tasks: kept.length, pass1: passAtKMeans['1']!, passAtK: passAtKMeans};
   });

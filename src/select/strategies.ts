@@ -86,15 +86,16 @@ function codetOriginal(view: TaskView): Ranking {
 function b4(view: TaskView, {beta0, alphaXY}: B4Params): Ranking {
   const M = view.testWeight.reduce((sum, w) => sum + w, 0);
   const N = view.rowWeight.reduce((sum, w) => sum + w, 0);
+  const groups = groupByPattern(view);
+  // Column sums over groups (K patterns) rather than rows: members share their pattern.
   const columnSums = new Float64Array(view.testWeight.length);
-  view.patterns.forEach((pattern, position) => {
-    const weight = view.rowWeight[position]!;
-    for (let j = 0; j < pattern.length; j++) if (pattern.charCodeAt(j) === 49) columnSums[j]! += weight;
-  });
+  for (const {pattern, size} of groups) {
+    for (let j = 0; j < pattern.length; j++) if (pattern.charCodeAt(j) === 49) columnSums[j]! += size;
+  }
   let T = 0;
   columnSums.forEach((sum, j) => (T += sum * view.testWeight[j]!));
   return sortedDescending(
-    groupByPattern(view).map((group) => {
+    groups.map((group) => {
       const k = group.size;
       let s = 0;
       let A = 0;
