@@ -5,6 +5,7 @@ import {UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {codetTestLimit} from '../select/codet-tests.js';
+import {checkerMatrixBuilder} from '../select/execute-matrix.js';
 import {formatSelectionReport} from '../select/format.js';
 import type {SelectionMatrix} from '../select/matrix.js';
 import {readMatrixFile, writeMatrixFile} from '../select/matrix-json.js';
@@ -55,6 +56,7 @@ export default class Select extends BaseCommand {
     k: Flags.integer({char: 'k', multiple: true, min: 1, summary: 'pass@k to report besides pass@1 (one pick per top group, round robin).'}),
     seed: Flags.integer({default: 0, summary: 'Seed for the concrete pick within each top group, and base seed of test sample i (seed + i).'}),
     'export-matrix': Flags.string({summary: 'Also write the matrix to this file (.gz: gzipped).'}),
+    'test-timeout': Flags.string({default: '0.1', summary: 'Seconds per generated assert when building the matrix (CodeT, B4: 0.1).'}),
   };
 
   async run(): Promise<Omit<SelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number}> {
@@ -80,6 +82,8 @@ export default class Select extends BaseCommand {
       if (!flags.tests) throw new UserError('select --run needs --tests (openai:<model>, openai-completions:<model> or replay:<CodeT test-case JSONL>)');
       const store = this.openStore(flags.db);
       const {run, bench, problems, gtTimeout} = await openRunForSelection(store, flags.run);
+      const testTimeout = numberFlag('test-timeout', flags['test-timeout']);
+      if (testTimeout <= 0) throw new UserError(`--test-timeout must be positive, got ${flags['test-timeout']}`);
       const tests = testSource(
         {
           spec: flags.tests,
@@ -107,8 +111,9 @@ export default class Select extends BaseCommand {
           tests,
           check: sandboxSyntaxChecker(sandbox),
           limit: flags['test-limit'],
+          build: checkerMatrixBuilder({sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000}),
           selection,
-          meta: {gt_timeout: gtTimeout},
+          meta: {gt_timeout: gtTimeout, test_timeout: testTimeout},
         });
         ({matrix, report, selectionId} = result);
         described = `run ${run.id}, ${result.testSamples} test samples from ${flags.tests}`;
