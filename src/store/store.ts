@@ -71,6 +71,18 @@ CREATE TABLE llm_cache (
 );
 `;
 
+/**
+ * Tables added after schema version 1, created when missing. Additive only (nothing existing changes
+ * shape), so a version-1 store gains them on open without a migration step.
+ */
+const additiveTables = `
+CREATE TABLE IF NOT EXISTS baselines (
+  name TEXT PRIMARY KEY,             -- e.g. "main": what a CI gate compares against
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  updated_at TEXT NOT NULL
+);
+`;
+
 export type RunStatus = 'running' | 'done' | 'failed';
 
 export interface RunRow {
@@ -227,6 +239,7 @@ export class Store implements ResponseCache {
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
+      this.db.exec(additiveTables);
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`cannot open the store ${file}: ${(error as Error).message}`);
@@ -389,6 +402,23 @@ export class Store implements ResponseCache {
       )
       .all(runId) as RawSample[];
     return rows.map(toSample);
+  }
+
+  /** Names a run as a baseline (the explicit "bless" step); an existing name moves to the new run. */
+  setBaseline(name: string, runId: string): void {
+    this.db
+      .prepare('INSERT INTO baselines (name, run_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, updated_at = excluded.updated_at')
+      .run(name, runId, now());
+  }
+
+  baseline(name: string): string | undefined {
+    const row = this.db.prepare('SELECT run_id FROM baselines WHERE name = ?').get(name) as {run_id: string} | undefined;
+    return row?.run_id;
+  }
+
+  listBaselines(): Array<{name: string; runId: string; updatedAt: string}> {
+    const rows = this.db.prepare('SELECT name, run_id, updated_at FROM baselines ORDER BY name').all() as Array<{name: string; run_id: string; updated_at: string}>;
+    return rows.map((row) => ({name: row.name, runId: row.run_id, updatedAt: row.updated_at}));
   }
 
   calibration(benchKey: string, environmentKey: string, problemId: string): Verdict | undefined {
