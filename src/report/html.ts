@@ -72,10 +72,10 @@ document.getElementById('curve').append(Plot.plot({
   y: {domain: [0, 1], grid: true, label: 'pass@k', tickFormat: '.0%'},
   color: {domain: ['candidate', 'baseline'], range: ['#1f77b4', '#999999'], legend: baseline.length > 0},
   marks: [
-    Plot.ruleX(series, {x: 'k', y1: 'low', y2: 'high', stroke: 'run', strokeWidth: 2, ariaLabel: 'ci'}),
-    Plot.line([...series, ...baseline], {x: 'k', y: 'value', stroke: 'run'}),
-    Plot.dot(series, {x: 'k', y: 'value', fill: 'run', r: 4, title: (r) => 'pass@' + r.k + ': ' + (r.value * 100).toFixed(1) + '% (95% CI ' + (r.low * 100).toFixed(1) + '–' + (r.high * 100).toFixed(1) + '%)'}),
-    ...(baseline.length ? [Plot.dot(baseline, {x: 'k', y: 'value', fill: 'run', r: 3, ariaLabel: 'baseline-dot'})] : []),
+    Plot.ruleX(series, {x: 'k', y1: 'low', y2: 'high', stroke: 'run', strokeWidth: 2, className: 'passk-ci'}),
+    Plot.line([...series, ...baseline], {x: 'k', y: 'value', stroke: 'run', className: 'passk-curve'}),
+    Plot.dot(series, {x: 'k', y: 'value', fill: 'run', r: 4, className: 'passk-candidate', title: (r) => 'pass@' + r.k + ': ' + (r.value * 100).toFixed(1) + '% (95% CI ' + (r.low * 100).toFixed(1) + '–' + (r.high * 100).toFixed(1) + '%)'}),
+    ...(baseline.length ? [Plot.dot(baseline, {x: 'k', y: 'value', fill: 'run', r: 3, className: 'passk-baseline'})] : []),
   ],
 }));
 const columns = Math.max(1, Math.ceil(Math.sqrt(data.problems.length * 2)));
@@ -85,12 +85,12 @@ document.getElementById('grid').append(Plot.plot({
   width: Math.min(width, columns * 28 + 40), height: (Math.floor((cells.length - 1) / columns) + 1) * 28 + 40,
   x: {axis: null}, y: {axis: null},
   color: byChange ? {type: 'diverging', scheme: 'RdBu', domain: [-1, 1], legend: true, label: 'change in pass rate'} : {type: 'linear', scheme: 'RdYlGn', domain: [0, 1], legend: true, label: 'pass rate'},
-  marks: [Plot.cell(cells, {x: 'col', y: 'row', inset: 1, fill: (p) => (byChange ? p.delta : p.rate), title: (p) => p.id + ': ' + p.passed + '/' + p.n + (p.delta === null ? '' : ' (' + (p.delta >= 0 ? '+' : '') + (p.delta * 100).toFixed(0) + ' points)')})],
+  marks: [Plot.cell(cells, {x: 'col', y: 'row', inset: 1, className: 'passk-problems', fill: (p) => (byChange ? p.delta : p.rate), title: (p) => p.id + ': ' + p.passed + '/' + p.n + (p.delta === null ? '' : ' (' + (p.delta >= 0 ? '+' : '') + (p.delta * 100).toFixed(0) + ' points)')})],
 }));
 document.getElementById('classes').append(Plot.plot({
   width, height: 40 + 24 * data.classes.length, marginLeft: 160,
   x: {grid: true, label: 'samples'}, y: {label: null},
-  marks: [Plot.barX(data.classes, {x: 'count', y: 'name', sort: {y: '-x'}, fill: '#4e79a7', title: (c) => c.name + ': ' + c.count}), Plot.ruleX([0])],
+  marks: [Plot.barX(data.classes, {x: 'count', y: 'name', sort: {y: '-x'}, fill: '#4e79a7', className: 'passk-classes', title: (c) => c.name + ': ' + c.count}), Plot.ruleX([0])],
 }));
 const body = document.querySelector('#samples tbody');
 for (const s of data.samples) {
