@@ -19,3 +19,10 @@ export function scoredSummary(run: RunRow): Summary {
   if (!run.summary) throw new UserError(`run ${run.id} has no score yet (${run.status}); finish it with \`passk run --resume ${run.id}\``);
   return run.summary as unknown as Summary;
 }
+
+/** Baseline names live beside run ids and `latest`, so they must not look like either. */
+export function checkBaselineName(name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name === 'latest') {
+    throw new UserError(`baseline name "${name}" is not allowed: use letters, digits, . _ - (and not "latest")`);
+  }
+}

@@ -404,6 +404,32 @@ export class Store implements ResponseCache {
     return rows.map(toSample);
   }
 
+  /** Deletes a run with its samples, executions and any baseline naming it; false when there was none. */
+  deleteRun(id: string): boolean {
+    return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes === 1;
+  }
+
+  /**
+   * Adds a run made elsewhere (an exported bundle) exactly as it was: same id, times, config,
+   * environment, summary, samples and verdicts. One transaction: a bad bundle leaves nothing behind.
+   */
+  importRun(run: RunRow, samples: SampleRow[]): void {
+    this.db.transaction(() => {
+      if (this.getRun(run.id)) throw new UserError(`run ${run.id} is already in the store`);
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment, summary)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(run.id, run.createdAt, run.updatedAt, run.status, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment), json(run.summary));
+      for (const sample of samples) {
+        const {id, inserted} = this.addSample({...sample, runId: run.id});
+        if (!inserted) throw new UserError(`the bundle holds sample ${sample.problemId}#${sample.sampleIndex} twice`);
+        if (sample.verdict) this.addExecution(id, sample.verdict);
+      }
+    })();
+  }
+
   /** Names a run as a baseline (the explicit "bless" step); an existing name moves to the new run. */
   setBaseline(name: string, runId: string): void {
     this.db

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core';
 import {BaseCommand} from '../../cli/base-command.js';
 import {UserError} from '../../errors.js';
-import {findRun, scoredSummary} from '../../score/run-ref.js';
+import {checkBaselineName, findRun, scoredSummary} from '../../score/run-ref.js';
 
 export default class BaselineSet extends BaseCommand {
   static summary = 'Name a scored run as a baseline (e.g. "main") for gates and comparisons.';
@@ -14,9 +14,7 @@ export default class BaselineSet extends BaseCommand {
 
   async run(): Promise<{name: string; runId: string}> {
     const {args, flags} = await this.parse(BaselineSet);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(args.name) || args.name === 'latest') {
-      throw new UserError(`baseline name "${args.name}" is not allowed: use letters, digits, . _ - (and not "latest")`);
-    }
+    checkBaselineName(args.name);
     const store = this.openStore(flags.db);
     const run = findRun(store, args.run);
     if (store.getRun(args.name)) throw new UserError(`"${args.name}" is a run id; choose another baseline name`);
