@@ -4,6 +4,7 @@ import os from 'node:os';
 import {Flags} from '@oclif/core';
 import {benchNames} from '../bench/index.js';
 import {BaseCommand} from '../cli/base-command.js';
+import {argvWithConfigFile} from '../cli/config-file.js';
 import {dockerFlags} from '../cli/docker-flags.js';
 import {gateAgainst, gateFlags, reportFlag} from '../cli/gate-flags.js';
 import {progressReporter} from '../cli/progress.js';
@@ -31,9 +32,11 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     '<%= config.bin %> run --bench humaneval --dataset HumanEval.jsonl.gz --model openai-completions:codegen --base-url http://127.0.0.1:8000/v1 -n 200',
     '<%= config.bin %> run --bench humaneval --dataset HumanEval.jsonl.gz --model replay:samples.jsonl --out results/',
     '<%= config.bin %> run --resume 20261127-120000-a1b2c3',
+    '<%= config.bin %> run -c examples/humaneval.yaml --baseline main -o report.html -o summary.md',
   ];
 
   static flags = {
+    config: Flags.string({char: 'c', summary: 'YAML file of settings: one key per flag (see schema/passk.config.schema.json); flags given here override it.'}),
     bench: Flags.option({options: benchNames, summary: 'Benchmark (default verilog-eval-v2).'})(),
     task: Flags.string({summary: 'Task: spec-to-rtl | code-complete (v2), human | machine (v1), base (humaneval).'}),
     dataset: Flags.string({summary: 'Dataset location (v2: folder with spec-to-rtl/ etc.; v1: folder or JSONL; humaneval: .jsonl[.gz]). Default: the embedded suite.'}),
@@ -79,7 +82,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
   };
 
   async run(): Promise<Summary> {
-    const {flags} = await this.parse(Run);
+    const {flags} = await this.parse(Run, argvWithConfigFile(this.argv, {...Run.baseFlags, ...Run.flags}));
     const store = this.openStore(flags.db);
     const previous = flags.resume ? store.getRun(flags.resume) : undefined;
     if (flags.resume && !previous) throw new UserError(`no run ${flags.resume} in ${flags.db}`);
