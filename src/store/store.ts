@@ -115,6 +115,14 @@ export interface NewSample {
   error?: string;
 }
 
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  oldest?: string;
+  newest?: string;
+  calibrations: number;
+}
+
 export interface SampleRow extends NewSample {
   id: number;
   verdict?: Verdict;
@@ -458,6 +466,24 @@ export class Store implements ResponseCache {
     this.db
       .prepare('INSERT OR REPLACE INTO calibrations (bench_key, environment_key, problem_id, verdict) VALUES (?, ?, ?, ?)')
       .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
+  }
+
+  /** What the LLM response cache holds: entries, bytes of text, and the oldest and newest entry times. */
+  cacheStats(): CacheStats {
+    const row = this.db.prepare('SELECT count(*) AS entries, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes, min(created_at) AS oldest, max(created_at) AS newest FROM llm_cache').get() as {
+      entries: number;
+      bytes: number;
+      oldest: string | null;
+      newest: string | null;
+    };
+    const calibrations = (this.db.prepare('SELECT count(*) AS n FROM calibrations').get() as {n: number}).n;
+    return {entries: row.entries, bytes: row.bytes, ...(row.oldest ? {oldest: row.oldest} : {}), ...(row.newest ? {newest: row.newest} : {}), calibrations};
+  }
+
+  /** Drops cached LLM responses created before `before` (an ISO time; all of them when absent); returns how many. */
+  pruneCache(before?: string): number {
+    const statement = before === undefined ? this.db.prepare('DELETE FROM llm_cache') : this.db.prepare('DELETE FROM llm_cache WHERE created_at < ?');
+    return (before === undefined ? statement.run() : statement.run(before)).changes;
   }
 
   get(key: string): CachedCompletion | undefined {
