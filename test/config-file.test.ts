@@ -9,6 +9,7 @@ import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 
 import os from 'node:os';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
+import {parse as parseYaml} from 'yaml';
 import {argvWithConfigFile, loadConfigFile} from '../src/cli/config-file.js';
 import {configJsonSchema, invocationOnlyFlags} from '../src/cli/config-schema.js';
 import Run from '../src/commands/run.js';
@@ -84,6 +85,21 @@ describe('config schema', () => {
     const examples = readdirSync(path.join(projectRoot, 'examples')).filter((f) => f.endsWith('.yaml'));
     expect(examples.length).toBeGreaterThanOrEqual(3);
     for (const example of examples) expect(() => loadConfigFile(path.join(projectRoot, 'examples', example))).not.toThrow();
+  });
+});
+
+describe('GitHub Actions example', () => {
+  it('parses, and every passk command it calls exists', () => {
+    const workflow = parseYaml(readFileSync(path.join(projectRoot, 'examples', 'github-actions.yml'), 'utf8'));
+    const scripts: string[] = workflow.jobs.eval.steps.map((step: {run?: string}) => step.run ?? '');
+    const calls = scripts.join('\n').match(/\.\/bin\/run\.js [a-z]+(?: [a-z]+)?/g) ?? [];
+    expect(calls.length).toBeGreaterThanOrEqual(5);
+    const commands = path.join(projectRoot, 'src', 'commands');
+    for (const call of calls) {
+      const [topic, command] = call.split(' ').slice(1);
+      const exists = existsSync(path.join(commands, `${topic}.ts`)) || existsSync(path.join(commands, topic!, `${command}.ts`));
+      expect(exists, call).toBe(true);
+    }
   });
 });
 
