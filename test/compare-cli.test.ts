@@ -25,6 +25,9 @@ function runArgs(db: string, model: string, extra: string[] = []): string[] {
   return ['run', '--bench', 'humaneval', '--dataset', pythonMini, '--model', model, '--problems', ids.join(','), '--sandbox', 'bwrap', '--db', db, ...extra];
 }
 
+/** Each step spawns the CLI (and runs sandboxed samples): generous on a loaded machine. */
+const slow = 300_000;
+
 beforeAll(() => {
   work = mkdtempSync(path.join(os.tmpdir(), 'passk-gate-'));
 });
@@ -42,7 +45,7 @@ describe('CI gate end to end', () => {
     const exported = await passk(['runs', 'export', 'main', '-o', bundle(), '--db', producer()]);
     expect(exported.exitCode, exported.stderr).toBe(0);
     expect(exported.stdout).toMatch(/exported run \S+ \(8 samples\)/);
-  });
+  }, slow);
 
   it('imported into a fresh store, it gates a regressed candidate: exit 1 with the regressed problems and reports', async () => {
     const imported = await passk(['runs', 'import', bundle(), '--as-baseline', 'main', '--db', consumer(), '--json']);
@@ -62,12 +65,13 @@ describe('CI gate end to end', () => {
     expect(summary.gate).toMatchObject({passed: false, exitCode: 1});
     expect(summary.comparison.problems.filter((p: {status: string}) => p.status === 'regressed')).toHaveLength(6);
     expect(readFileSync(reports[0]!, 'utf8')).toContain('**Gate failed (exit 1):**');
-  });
+  }, slow);
 
   it('passk compare: the same comparison, gated only when asked', async () => {
     const plain = await passk(['compare', 'main', 'latest', '--db', consumer()]);
     expect(plain.exitCode, plain.stderr).toBe(0);
     expect(plain.stdout).toMatch(/pass@1: 100\.0% → 25\.0%/);
+    expect(plain.stdout).toMatch(/note: low power: with 8 problems the 95% CI of pass@1 is ±/);
     const gated = await passk(['compare', 'main', 'latest', '--fail-on-regression', '--db', consumer(), '--json']);
     expect(gated.exitCode).toBe(1);
     const result = JSON.parse(gated.stdout);
@@ -77,7 +81,7 @@ describe('CI gate end to end', () => {
     const loose = await passk(['compare', 'main', 'latest', '--fail-on-regression', '--max-regression', '0.8', '--db', consumer()]);
     expect(loose.exitCode, loose.stdout).toBe(0);
     expect(loose.stdout).toMatch(/gate passed: .*within --max-regression 80\.0 points/);
-  });
+  }, slow);
 
   it('an unchanged candidate passes the gate: exit 0 with the reason', async () => {
     const run = await passk(runArgs(consumer(), 'reference', ['--baseline', 'main']));
@@ -86,7 +90,7 @@ describe('CI gate end to end', () => {
     const underFloor = await passk(['compare', 'main', 'latest', '--fail-under', '1.01', '--db', consumer()]);
     expect(underFloor.exitCode).toBe(2);
     expect(underFloor.stderr).toMatch(/^passk: .*--fail-under must be between 0 and 1/);
-  });
+  }, slow);
 
   it('bad input exits 2 with one line, before any run starts', async () => {
     const cases: Array<[string[], RegExp]> = [
@@ -103,7 +107,7 @@ describe('CI gate end to end', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
     }
-  });
+  }, slow);
 
   it('runs rm deletes a run and the baseline naming it', async () => {
     const rm = await passk(['runs', 'rm', 'main', '--db', consumer()]);
@@ -112,5 +116,5 @@ describe('CI gate end to end', () => {
     const removed = await passk(['runs', 'rm', id, '--db', consumer()]);
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(JSON.parse((await passk(['baseline', 'list', '--db', consumer(), '--json'])).stdout)).toEqual([]);
-  });
+  }, slow);
 });

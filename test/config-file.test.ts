@@ -141,5 +141,5 @@ describe('passk run -c through the CLI', () => {
     const refused = await execa('node', [cli, 'run', '-c', bad], {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr.trim()).toBe(`passk: ${bad}:2: unknown key "sampels" (keys are passk run's flag names)`);
-  });
+  }, 300_000);
 });

@@ -124,7 +124,7 @@ describe('compare and gate on constructed runs', () => {
     expect(k1.pValue).toBeCloseTo(tTailByIntegration(0.01 / se, 19), 7);
     const result = evaluateGate(summaryOf('cand', cand), comparison, gate);
     expect(result).toMatchObject({passed: true, exitCode: 0});
-    expect(result.notes.join('\n')).toMatch(/low power: with 20 problems the 95% CI is ±/);
+    expect(result.notes.join("\n")).toMatch(/low power: with 20 problems the 95% CI of pass@1 is ±/);
   });
 
   it('a drop beyond the margin that is not significant passes, saying so', () => {

@@ -4,7 +4,7 @@ import {gateAgainst, gateFlags, reportFlag} from '../cli/gate-flags.js';
 import {formatComparison, formatGate} from '../report/comparison-text.js';
 import {checkReportFiles, writeReports} from '../report/write.js';
 import type {Comparison} from '../score/compare.js';
-import type {GateResult} from '../score/gate.js';
+import {defaultMaxRegression, powerNote, type GateResult} from '../score/gate.js';
 import {findRun, scoredSummary} from '../score/run-ref.js';
 
 export default class Compare extends BaseCommand {
@@ -47,6 +47,11 @@ With --fail-on-regression (or --fail-under) it is a CI gate: exit 1 when the can
     });
     this.log(formatComparison(comparison!));
     if (gate) this.log(formatGate(gate));
+    else {
+      const difference = comparison!.ks.find((d) => d.k === flags['gate-k']);
+      const note = difference && powerNote(difference, flags['max-regression'] ?? defaultMaxRegression);
+      if (note) this.log(`note: ${note}`);
+    }
     if (outputs.length > 0) {
       await writeReports(outputs, {summary: cand, samples: store.samples(cand.runId), comparison, gate});
       this.log(`  wrote ${outputs.join(', ')}`);

@@ -89,7 +89,8 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     if (flags.out) await ensureWritableDir(flags.out);
     const outputs = flags.output ?? [];
     await checkReportFiles(outputs);
-    if (flags.baseline) scoredSummary(findRun(store, flags.baseline)); // a wrong baseline fails now, not after the run
+    // Resolved now: a wrong baseline fails before the run, and `latest` means the run before this one.
+    const baselineId = flags.baseline === undefined ? undefined : scoredSummary(findRun(store, flags.baseline)).runId;
 
     const {bench, provider, config, demoSamples} = await resolveRun(
       {
@@ -149,7 +150,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
       });
       progress.done();
       if (flags.out) await writeReport(flags.out, summary, store.samples(summary.runId));
-      const {comparison, gate} = gateAgainst(store, summary, flags.baseline, flags);
+      const {comparison, gate} = gateAgainst(store, summary, baselineId, flags);
       if (outputs.length > 0) await writeReports(outputs, {summary, samples: store.samples(summary.runId), comparison, gate});
       this.log(formatSummary(summary));
       if (flags.out) this.log(`  wrote ${flags.out}/summary.json and results.jsonl`);

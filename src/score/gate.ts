@@ -6,7 +6,7 @@
  * in either run) never passes silently: exit 3, unless explicitly allowed, and then it says so.
  */
 import {ExitCode, UserError} from '../errors.js';
-import type {Comparison} from './compare.js';
+import type {Comparison, PairedDifference} from './compare.js';
 import type {Summary} from './summary.js';
 
 export interface GateOptions {
@@ -34,6 +34,13 @@ export interface GateResult {
 
 const points = (value: number) => `${(value * 100).toFixed(1)} points`;
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** Said when the comparison is too small to see a regression of the size the gate cares about. */
+export function powerNote(difference: PairedDifference, margin: number): string | undefined {
+  const halfWidth = (difference.ci95[1] - difference.ci95[0]) / 2;
+  if (halfWidth <= margin) return undefined;
+  return `low power: with ${difference.problems} problems the 95% CI of pass@${difference.k} is ±${points(halfWidth)}, wider than --max-regression ${points(margin)}; only a drop of about ${points(difference.detectable)} or more is reliably detected (80% power); use more problems or more samples per problem`;
+}
 
 export function evaluateGate(cand: Summary, comparison: Comparison | undefined, options: GateOptions): GateResult {
   const {k, maxRegression} = options;
@@ -77,10 +84,8 @@ export function evaluateGate(cand: Summary, comparison: Comparison | undefined, 
     } else {
       passes.push(`${described}: within --max-regression ${points(maxRegression)}`);
     }
-    const halfWidth = (high - low) / 2;
-    if (halfWidth > maxRegression) {
-      notes.push(`low power: with ${difference.problems} problems the 95% CI is ±${points(halfWidth)}, wider than --max-regression ${points(maxRegression)}; only a drop of about ${points(difference.detectable)} or more is reliably detected (80% power); use more problems or more samples per problem`);
-    }
+    const note = powerNote(difference, maxRegression);
+    if (note) notes.push(note);
   }
   if (failures.length === 0 && passes.length === 0) passes.push('no gate asked for (--fail-under, --baseline)');
   const passed = failures.length === 0;
