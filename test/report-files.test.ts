@@ -8,6 +8,7 @@ import {spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {marked} from 'marked';
 import {describe, expect, it} from 'vitest';
 import {UserError} from '../src/errors.js';
 import {renderJunit} from '../src/report/junit.js';
@@ -97,7 +98,7 @@ describe('JUnit XML', () => {
 });
 
 describe('Markdown', () => {
-  it('renders the headline, pass@k with CIs, the comparison, top regressions and classes as well-formed tables', () => {
+  it('renders the headline, pass@k with CIs, the comparison, top regressions and classes as well-formed tables', async () => {
     const md = renderMarkdown(input());
     const tables = md.split('\n\n').map((block) => block.trim()).filter((block) => block.startsWith('|'));
     expect(tables).toHaveLength(4); // pass@k, comparison, top regressions, classes
@@ -107,6 +108,11 @@ describe('Markdown', () => {
       expect(rows[1]).toMatch(/^\|(-+:?|-+|---:)(\|(-+:?|---:?))*\|$/);
       for (const row of rows) expect(columns(row)).toBe(columns(rows[0]!));
     }
+    // Rendered by a GitHub-flavoured Markdown renderer: four real tables with every row and cell.
+    const html = await marked.parse(md, {gfm: true});
+    expect(html.match(/<table>/g)).toHaveLength(4);
+    expect(html).toContain('<td>A|4</td>');
+    expect(html).toContain('<th>95% CI</th>');
     expect(md).toMatch(/^## passk: humaneval\/base · model-cand · pass@1 /);
     expect(md).toContain('| A/0 | 2/2 | 0/2 | -100.0 |');
     expect(md).toContain('| A\\|4 | 2/2 | 1/2 | -50.0 |'); // a pipe in an id does not split the row
