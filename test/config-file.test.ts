@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {parse as parseYaml} from 'yaml';
-import {argvWithConfigFile, loadConfigFile} from '../src/cli/config-file.js';
+import {argvWithConfigFile, invocationSettings, loadConfigFile} from '../src/cli/config-file.js';
 import {configJsonSchema, invocationOnlyFlags} from '../src/cli/config-schema.js';
 import Run from '../src/commands/run.js';
 import {UserError} from '../src/errors.js';
@@ -123,6 +123,12 @@ describe('flags override the file', () => {
   });
 });
 
+describe('stored invocation settings', () => {
+  it('keep every set flag, drop credentials from a URL', () => {
+    expect(invocationSettings({'base-url': 'https://user:secret@host.example/v1', seed: 3, json: true, image: undefined})).toEqual({'base-url': 'https://host.example/v1', seed: 3});
+  });
+});
+
 describe('passk run -c through the CLI', () => {
   it('runs with the file, the flag wins, the effective settings are stored with the run', async () => {
     const dir = mkdtempSync(path.join(work, 'cli-'));
@@ -135,7 +141,9 @@ describe('passk run -c through the CLI', () => {
     expect(summary).toMatchObject({seed: 7, problems: 2, params: {temperature: 0.5}, gate: {passed: true}});
     expect(existsSync(path.join(dir, 'summary.md'))).toBe(true);
     const show = await execa('node', [cli, 'runs', 'show', 'latest', '--db', path.join(dir, 'store.db'), '--json'], {reject: false});
-    expect(JSON.parse(show.stdout).config).toMatchObject({seed: 7, params: {temperature: 0.5}, problemIds: ['PythonMini/0', 'PythonMini/1']});
+    const stored = JSON.parse(show.stdout);
+    expect(stored.config).toMatchObject({seed: 7, params: {temperature: 0.5}, problemIds: ['PythonMini/0', 'PythonMini/1']});
+    expect(stored.environment.invocation).toMatchObject({config: file, seed: 7, temperature: '0.5', 'fail-under': 0.5, output: [path.join(dir, 'summary.md')], sandbox: 'bwrap'});
 
     const bad = configFile('bad-cli.yaml', 'bench: humaneval\nsampels: 3\n');
     const refused = await execa('node', [cli, 'run', '-c', bad], {reject: false, env: {CI: '1', NODE_ENV: 'production'}});

@@ -110,3 +110,29 @@ export function argvWithConfigFile(argv: string[], flags: Record<string, FlagSha
   const end = argv.indexOf('--');
   return end === -1 ? [...argv, ...added] : [...argv.slice(0, end), ...added, ...argv.slice(end)];
 }
+
+/**
+ * The settings a run was invoked with, after the file and the command line were merged: stored with
+ * the run so a reader sees every choice (gate, reports, concurrency), not only those that decide
+ * results. Credentials never reach flags (keys come from the environment); a URL's userinfo is dropped.
+ */
+export function invocationSettings(flags: Record<string, unknown>): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined || key === 'json') continue;
+    settings[key] = key === 'base-url' && typeof value === 'string' ? withoutUserinfo(value) : value;
+  }
+  return settings;
+}
+
+function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

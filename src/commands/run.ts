@@ -4,7 +4,7 @@ import os from 'node:os';
 import {Flags} from '@oclif/core';
 import {benchNames} from '../bench/index.js';
 import {BaseCommand} from '../cli/base-command.js';
-import {argvWithConfigFile} from '../cli/config-file.js';
+import {argvWithConfigFile, invocationSettings} from '../cli/config-file.js';
 import {dockerFlags} from '../cli/docker-flags.js';
 import {gateAgainst, gateFlags, reportFlag} from '../cli/gate-flags.js';
 import {progressReporter} from '../cli/progress.js';
@@ -149,6 +149,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         passkVersion: this.config.version,
       });
       progress.done();
+      store.updateRun(summary.runId, {environment: {...store.getRun(summary.runId)?.environment, invocation: invocationSettings(flags)}});
       if (flags.out) await writeReport(flags.out, summary, store.samples(summary.runId));
       const {comparison, gate} = gateAgainst(store, summary, baselineId, flags);
       if (outputs.length > 0) await writeReports(outputs, {summary, samples: store.samples(summary.runId), comparison, gate});
