@@ -16,7 +16,7 @@ interface FlagShape {
 }
 
 /** The value of -c/--config in argv, if any (before `--`). */
-export function configPath(argv: string[]): string | undefined {
+function configPath(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (token === '--') return undefined;

@@ -31,7 +31,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
-export function reportData({summary, samples, comparison}: ReportInput) {
+function reportData({summary, samples, comparison}: ReportInput) {
   const changes = new Map(comparison?.problems.map((p) => [p.id, p]));
   const ordered = [...samples].sort((a, b) => Number(a.verdict?.passed ?? false) - Number(b.verdict?.passed ?? false));
   return {

@@ -6,7 +6,7 @@
 import {classRows, passAtKRows, problemOutcomes, logTail, sampleResult, type ReportInput} from './model.js';
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry (control bytes from program output). */
-export function xmlText(text: string): string {
+function xmlText(text: string): string {
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
     .replace(/&/g, '&amp;')

@@ -46,7 +46,7 @@ async function writeJsonLines(file: string, input: ReportInput): Promise<void> {
   await once(out, 'finish');
 }
 
-export function summaryDocument({summary, comparison, gate}: ReportInput): Record<string, unknown> {
+function summaryDocument({summary, comparison, gate}: ReportInput): Record<string, unknown> {
   return {...summary, ...(comparison ? {comparison} : {}), ...(gate ? {gate} : {})};
 }
 

@@ -74,7 +74,7 @@ function ref(summary: Summary): RunRef {
 }
 
 /** What must match for a difference to mean something about the model. */
-export function settingMismatches(base: Summary, cand: Summary): string[] {
+function settingMismatches(base: Summary, cand: Summary): string[] {
   const facts: Array<[string, unknown, unknown]> = [
     ['bench', base.bench, cand.bench],
     ['task', base.task, cand.task],
