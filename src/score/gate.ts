@@ -56,7 +56,7 @@ export function evaluateGate(cand: Summary, comparison: Comparison | undefined, 
   if (incomplete.length > 0) {
     const message = `run ${incomplete.join(' and ')} is incomplete (samples lost to infrastructure errors)`;
     if (!options.allowIncomplete) {
-      return {passed: false, exitCode: ExitCode.tooManyErrors, reasons: [`${message}: the gate cannot pass; finish it with --resume <id> --retry-errors`], notes};
+      return {passed: false, exitCode: ExitCode.tooManyErrors, reasons: [`${message}: the gate cannot pass; finish it with \`passk run --resume ${incomplete[0]} --retry-errors\``], notes};
     }
     notes.push(`${message}; judged anyway (--allow-incomplete) on the samples that were judged`);
   }
