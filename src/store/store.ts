@@ -72,11 +72,17 @@ CREATE TABLE llm_cache (
 `;
 
 /**
- * Solution selection (src/select): generated test samples, the passing matrix rows the executor
- * fills, and selection reports, all per run and test source. Created on open, so stores made
- * before selection existed gain them without a schema version change.
+ * Tables added after schema version 1, created when missing. Additive only (nothing existing changes
+ * shape), so a version-1 store gains them on open without a migration step.
  */
-const selectionSchema = `
+const additiveTables = `
+CREATE TABLE IF NOT EXISTS baselines (
+  name TEXT PRIMARY KEY,             -- e.g. "main": what a CI gate compares against
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  updated_at TEXT NOT NULL
+);
+-- Solution selection (src/select): generated test samples, the passing matrix rows the executor
+-- fills, and selection reports, all per run and test source.
 CREATE TABLE IF NOT EXISTS test_samples (
   run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   source TEXT NOT NULL,              -- the --tests spec: openai:<m>, openai-completions:<m>, replay:<file>
@@ -176,6 +182,14 @@ export interface NewSample {
   cached?: boolean;
   attempts?: number;
   error?: string;
+}
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  oldest?: string;
+  newest?: string;
+  calibrations: number;
 }
 
 export interface SampleRow extends NewSample {
@@ -302,7 +316,7 @@ export class Store implements ResponseCache {
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
-      this.db.exec(selectionSchema);
+      this.db.exec(additiveTables);
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`cannot open the store ${file}: ${(error as Error).message}`);
@@ -467,6 +481,49 @@ export class Store implements ResponseCache {
     return rows.map(toSample);
   }
 
+  /** Deletes a run with its samples, executions and any baseline naming it; false when there was none. */
+  deleteRun(id: string): boolean {
+    return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes === 1;
+  }
+
+  /**
+   * Adds a run made elsewhere (an exported bundle) exactly as it was: same id, times, config,
+   * environment, summary, samples and verdicts. One transaction: a bad bundle leaves nothing behind.
+   */
+  importRun(run: RunRow, samples: SampleRow[]): void {
+    this.db.transaction(() => {
+      if (this.getRun(run.id)) throw new UserError(`run ${run.id} is already in the store`);
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment, summary)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(run.id, run.createdAt, run.updatedAt, run.status, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment), json(run.summary));
+      for (const sample of samples) {
+        const {id, inserted} = this.addSample({...sample, runId: run.id});
+        if (!inserted) throw new UserError(`the bundle holds sample ${sample.problemId}#${sample.sampleIndex} twice`);
+        if (sample.verdict) this.addExecution(id, sample.verdict);
+      }
+    })();
+  }
+
+  /** Names a run as a baseline (the explicit "bless" step); an existing name moves to the new run. */
+  setBaseline(name: string, runId: string): void {
+    this.db
+      .prepare('INSERT INTO baselines (name, run_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, updated_at = excluded.updated_at')
+      .run(name, runId, now());
+  }
+
+  baseline(name: string): string | undefined {
+    const row = this.db.prepare('SELECT run_id FROM baselines WHERE name = ?').get(name) as {run_id: string} | undefined;
+    return row?.run_id;
+  }
+
+  listBaselines(): Array<{name: string; runId: string; updatedAt: string}> {
+    const rows = this.db.prepare('SELECT name, run_id, updated_at FROM baselines ORDER BY name').all() as Array<{name: string; run_id: string; updated_at: string}>;
+    return rows.map((row) => ({name: row.name, runId: row.run_id, updatedAt: row.updated_at}));
+  }
+
   calibration(benchKey: string, environmentKey: string, problemId: string): Verdict | undefined {
     const row = this.db
       .prepare('SELECT verdict FROM calibrations WHERE bench_key = ? AND environment_key = ? AND problem_id = ?')
@@ -478,6 +535,24 @@ export class Store implements ResponseCache {
     this.db
       .prepare('INSERT OR REPLACE INTO calibrations (bench_key, environment_key, problem_id, verdict) VALUES (?, ?, ?, ?)')
       .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
+  }
+
+  /** What the LLM response cache holds: entries, bytes of text, and the oldest and newest entry times. */
+  cacheStats(): CacheStats {
+    const row = this.db.prepare('SELECT count(*) AS entries, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes, min(created_at) AS oldest, max(created_at) AS newest FROM llm_cache').get() as {
+      entries: number;
+      bytes: number;
+      oldest: string | null;
+      newest: string | null;
+    };
+    const calibrations = (this.db.prepare('SELECT count(*) AS n FROM calibrations').get() as {n: number}).n;
+    return {entries: row.entries, bytes: row.bytes, ...(row.oldest ? {oldest: row.oldest} : {}), ...(row.newest ? {newest: row.newest} : {}), calibrations};
+  }
+
+  /** Drops cached LLM responses created before `before` (an ISO time; all of them when absent); returns how many. */
+  pruneCache(before?: string): number {
+    const statement = before === undefined ? this.db.prepare('DELETE FROM llm_cache') : this.db.prepare('DELETE FROM llm_cache WHERE created_at < ?');
+    return (before === undefined ? statement.run() : statement.run(before)).changes;
   }
 
   get(key: string): CachedCompletion | undefined {
