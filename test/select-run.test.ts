@@ -180,24 +180,34 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
     store2.close();
   });
 
-  it('passk select --run: exit 2 with a clear message, test samples kept in the store', async () => {
+  it('passk select --run: generates tests, builds the matrix in the sandbox, selects; a second run re-executes nothing', async () => {
     const db = path.join(work, 'cli.db');
     const store = new Store(db);
     makeRun(store, 'run-cli');
     store.close();
-    const result = await execa(
-      'node',
-      [cli, 'select', '--db', db, '--run', 'run-cli', '--tests', 'openai-completions:fake-model', '--base-url', server.url, '--test-samples', '1', '--sandbox', 'bwrap', '--json'],
-      {reject: false, env: {CI: '1', NODE_ENV: 'production'}},
-    );
-    expect(result.exitCode).toBe(2);
-    expect(JSON.parse(result.stdout).error.message).toMatch(/not yet available/);
+    const select = () =>
+      execa(
+        'node',
+        [cli, 'select', '--db', db, '--run', 'run-cli', '--tests', 'openai-completions:fake-model', '--base-url', server.url, '--test-samples', '1', '--test-timeout', '1', '--sandbox', 'bwrap', '--json'],
+        {reject: false, env: {CI: '1', NODE_ENV: 'production'}},
+      );
+    const result = await select();
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).selectionId).toBe(1);
     const raw = new Database(db, {readonly: true});
     const stored = raw.prepare("SELECT source, asserts FROM test_samples WHERE run_id = 'run-cli' ORDER BY problem_id").all() as Array<{source: string; asserts: string}>;
-    raw.close();
     expect(stored).toHaveLength(2);
     expect(stored[0]!.source).toMatch(/^openai-completions:fake-model \{.*"temperature":0.8.*\}$/);
     expect(JSON.parse(stored[0]!.asserts)).toHaveLength(2);
+    const rows = () => raw.prepare("SELECT problem_id, passes, created_at FROM test_results WHERE run_id = 'run-cli' ORDER BY problem_id, solution_sha256").all();
+    const first = rows();
+    expect(first.length).toBeGreaterThan(0);
+    const again = await select();
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).selectionId).toBe(2);
+    // Same rows, same creation times: the second selection re-ran no solution.
+    expect(rows()).toEqual(first);
+    raw.close();
   });
 
   it('a chat model gets the same code and an instruction; asserts come from its code block', async () => {
