@@ -168,6 +168,43 @@ describe('replies', () => {
     expect(error.message).toContain('reply has no choices: upstream overloaded');
   });
 
+  it('never shows the key when a reply without choices echoes the request', async () => {
+    const key = 'sk-secret-echoed-0123456789';
+    fake.setBehaviour({faults: times(5, {type: 'echo'})});
+    const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+    expect(error.kind).toBe('malformed');
+    expect(error.message).toMatch(/reply has no choices/);
+    expect(error.message).not.toContain(key);
+    expect(error.detail).not.toContain(key);
+    expect(String(error.cause ?? '')).not.toContain(key);
+  });
+
+  it('never shows the key when a non-JSON reply or an error status carries it, even without being told the key', async () => {
+    const key = 'sk-secret-0123456789abcdef';
+    const leaks = [
+      {type: 'body', body: `not json: Authorization: Bearer ${key}`} as const,
+      {type: 'status', status: 500, message: `upstream got header Bearer ${key}`} as const,
+      {type: 'status', status: 400, message: `bad key ${key}`} as const,
+    ];
+    for (const fault of leaks) {
+      fake.setBehaviour({faults: [fault]});
+      const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+      expect(error.message, fault.type).not.toContain(key);
+      expect(error.message, fault.type).not.toMatch(/sk-secret/);
+    }
+    // A key-shaped bearer token the provider was not given (a proxy's own) is hidden too.
+    fake.setBehaviour({faults: [{type: 'status', status: 502, message: 'proxy sent Authorization: Bearer sk-proxy-abcdef0123456789'}]});
+    const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+    expect(error.message).not.toContain('sk-proxy-abcdef0123456789');
+  });
+
+  it('counts the garbled-reply budget in garbled replies, not in every attempt', async () => {
+    // Three ordinary transient failures, then one garbled reply: the garbled reply deserves its own retries.
+    fake.setBehaviour({faults: [{type: 'status', status: 429}, {type: 'status', status: 503}, {type: 'reset'}, {type: 'malformed'}]});
+    const completion = await provider({maxRetries: 5}).complete(chatRequest());
+    expect(completion.attempts).toBe(5);
+  });
+
   it('retries a malformed reply a couple of times only', async () => {
     fake.setBehaviour({faults: times(10, {type: 'malformed'})});
     const error = await endpointError(provider({maxRetries: 5}).complete(chatRequest()));

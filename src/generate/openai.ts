@@ -11,6 +11,7 @@ import {EndpointError} from './endpoint-error.js';
 import {sendRequest} from './http.js';
 import {httpError, parseJson, parseReply, requestBody, type Reply} from './openai-wire.js';
 import type {Completion, CompletionRequest, Provider} from './provider.js';
+import {redactSecrets} from './redact.js';
 import {withRetries} from './retry.js';
 
 export interface OpenAIProviderOptions {
@@ -51,10 +52,14 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
   /** One request; latency is the successful request's own, not the backoff around it. */
   async function requestOnce(request: CompletionRequest): Promise<Reply & {latencyMs: number}> {
     const started = performance.now();
-    const reply = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs});
-    if (reply.status < 200 || reply.status >= 300) throw httpError(reply, endpoint, apiKey);
-    const parsed = parseReply(reply.body, style, endpoint);
-    return {...parsed, latencyMs: Math.round(performance.now() - started)};
+    try {
+      const reply = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs});
+      if (reply.status < 200 || reply.status >= 300) throw httpError(reply, endpoint);
+      const parsed = parseReply(reply.body, style, endpoint);
+      return {...parsed, latencyMs: Math.round(performance.now() - started)};
+    } catch (error) {
+      throw redacted(error, apiKey);
+    }
   }
 
   return {
@@ -86,6 +91,11 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
   };
 }
 
+/** Every endpoint failure leaves the provider with secrets taken out: replies may echo the request. */
+function redacted<E>(error: E, apiKey: string | undefined): E {
+  return error instanceof EndpointError ? (error.withDetail((detail) => redactSecrets(detail, apiKey)) as E) : error;
+}
+
 export interface EndpointInfo {
   /** Model ids the endpoint lists; undefined when it has no usable /models. */
   models?: string[];
@@ -102,10 +112,10 @@ export async function checkEndpoint(baseUrl: string, apiKey?: string, timeoutMs 
     reply = await sendRequest({method: 'GET', url, apiKey, timeoutMs});
   } catch (err) {
     if (!(err instanceof EndpointError)) throw err;
-    throw new UserError(`cannot reach the model endpoint: ${err.message}; is the server running at ${baseUrl}?`);
+    throw new UserError(`cannot reach the model endpoint: ${redacted(err, apiKey).message}; is the server running at ${baseUrl}?`);
   }
   if (reply.status === 401 || reply.status === 403) {
-    throw new UserError(`${httpError(reply, `GET ${url}`, apiKey).message} (check OPENAI_API_KEY)`);
+    throw new UserError(`${redacted(httpError(reply, `GET ${url}`), apiKey).message} (check OPENAI_API_KEY)`);
   }
   if (reply.status < 200 || reply.status >= 300) return {};
   return {models: modelIds(parseJson(reply.body))};
