@@ -10,7 +10,7 @@ import {ExitCode, UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {checkEndpoint, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {resolveRun} from '../run/config.js';
-import {executeRun, type RunConfig} from '../run/run.js';
+import {executeRun, RunInterrupted, type RunConfig} from '../run/run.js';
 import {formatSummary, writeReport} from '../score/report.js';
 import type {Summary} from '../score/summary.js';
 
@@ -118,6 +118,16 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     if (config.baseUrl) await checkEndpoint(config.baseUrl, process.env.OPENAI_API_KEY);
 
     const progress = progressReporter({enabled: !this.jsonEnabled(), tty: Boolean(process.stderr.isTTY) && !process.env.CI});
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second signal means "now": the run stays marked running with a dead holder, which reads as interrupted.
+      if (interrupt.signal.aborted) process.exit(signalExitCodes[signal]);
+      progress.done();
+      this.logToStderr(`${signal}: stopping once the sandbox jobs under way finish (${signal} again to quit at once)`);
+      interrupt.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const summary = await executeRun({
         store,
@@ -133,6 +143,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         execConcurrency: flags['exec-concurrency'],
         onProgress: (p) => progress.update(p),
         passkVersion: this.config.version,
+        signal: interrupt.signal,
       });
       progress.done();
       if (flags.out) await writeReport(flags.out, summary, store.samples(summary.runId));
@@ -144,12 +155,21 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         process.exitCode = ExitCode.tooManyErrors;
       }
       return summary;
+    } catch (error) {
+      if (!(error instanceof RunInterrupted)) throw error;
+      const signal = error.reason as NodeJS.Signals;
+      throw new UserError(`interrupted by ${signal}; run ${error.runId} is kept, resume it with: passk run --resume ${error.runId}`, signalExitCodes[signal] ?? ExitCode.cannotRun);
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       progress.done();
       await sandbox.close();
     }
   }
 }
+
+/** The shell's convention: 128 + the signal's number. */
+const signalExitCodes: Partial<Record<NodeJS.Signals, number>> = {SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated};
 
 /** Fails before a long run, not after it, when the report folder cannot be written. */
 async function ensureWritableDir(dir: string): Promise<void> {

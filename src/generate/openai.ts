@@ -53,7 +53,7 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
   async function requestOnce(request: CompletionRequest): Promise<Reply & {latencyMs: number}> {
     const started = performance.now();
     try {
-      const reply = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs});
+      const reply = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs, signal: request.signal});
       if (reply.status < 200 || reply.status >= 300) throw httpError(reply, endpoint);
       const parsed = parseReply(reply.body, style, endpoint);
       return {...parsed, latencyMs: Math.round(performance.now() - started)};
@@ -83,7 +83,7 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
       const hit = key === undefined ? undefined : cache?.get(key);
       // attempts counts requests made now: a replay made none.
       if (hit) return {...hit, cached: true, attempts: 0};
-      const {value, attempts} = await withRetries(() => requestOnce(request), policy);
+      const {value, attempts} = await withRetries(() => requestOnce(request), {...policy, signal: request.signal});
       // An empty answer is kept as the sample but never cached (conventions §5): asking again may do better.
       if (key !== undefined && value.text !== '') cache?.put(key, value);
       return {...value, cached: false, attempts};

@@ -12,6 +12,8 @@ export interface RetryPolicy {
   baseMs: number;
   /** Largest backoff step. */
   capMs: number;
+  /** Stops waiting between retries when aborted (rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 /** A garbled 200 reply rarely fixes itself; retry it a little, not the full budget. */
@@ -46,7 +48,9 @@ export async function withRetries<T>(request: () => Promise<T>, policy: RetryPol
       if (!err.retryable || outOfRetries || (serverWait !== undefined && serverWait > MAX_SERVER_WAIT_MS)) {
         throw attempt > 1 ? err.afterAttempts(attempt) : err;
       }
-      await sleep(serverWait ?? backoffDelayMs(attempt, policy));
+      await sleep(serverWait ?? backoffDelayMs(attempt, policy), undefined, {signal: policy.signal}).catch(() => {
+        throw policy.signal?.reason;
+      });
     }
   }
 }

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type {Verdict} from '../bench/bench.js';
 import type {CachedCompletion, ResponseCache} from '../generate/cache.js';
 import {UserError} from '../errors.js';
+import {processAlive} from '../process-alive.js';
 
 const schemaVersion = 1;
 
@@ -17,7 +18,7 @@ CREATE TABLE runs (
   id TEXT PRIMARY KEY,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  status TEXT NOT NULL,              -- running | done | failed
+  status TEXT NOT NULL,              -- running | done | failed | interrupted
   holder INTEGER,                    -- pid of the process running it now (one at a time)
   config TEXT NOT NULL,              -- JSON, no secrets
   config_hash TEXT NOT NULL,
@@ -71,13 +72,15 @@ CREATE TABLE llm_cache (
 );
 `;
 
-export type RunStatus = 'running' | 'done' | 'failed';
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface RunRow {
   id: string;
   createdAt: string;
   updatedAt: string;
   status: RunStatus;
+  /** pid of the process running it now, if any. */
+  holder?: number;
   config: Record<string, unknown>;
   configHash: string;
   bench: string;
@@ -110,14 +113,6 @@ export interface SampleRow extends NewSample {
 
 const now = () => new Date().toISOString();
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 const parse = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
 
@@ -126,6 +121,7 @@ interface RawRun {
   created_at: string;
   updated_at: string;
   status: RunStatus;
+  holder: number | null;
   config: string;
   config_hash: string;
   bench: string;
@@ -164,6 +160,7 @@ function toRun(row: RawRun): RunRow {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     status: row.status,
+    holder: row.holder ?? undefined,
     config: JSON.parse(row.config),
     configHash: row.config_hash,
     bench: row.bench,

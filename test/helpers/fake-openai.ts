@@ -73,7 +73,8 @@ export function times(n: number, fault: Fault): Fault[] {
   return Array.from({length: n}, () => fault);
 }
 
-export async function startFakeOpenAI(initial: FakeBehaviour = {}): Promise<FakeOpenAI> {
+/** `port`: listen there (e.g. to bring back an endpoint that died, at the same URL); default any free port. */
+export async function startFakeOpenAI(initial: FakeBehaviour = {}, port = 0): Promise<FakeOpenAI> {
   let behaviour = initial;
   let faults = [...(initial.faults ?? [])];
   const requests: RecordedRequest[] = [];
@@ -108,11 +109,11 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}): Promise<Fake
     }
     sendError(res, 404, `no route ${req.method} ${recorded.path}`, 'not_found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${address.port}/v1`,
     requests,
     setBehaviour(next) {
       behaviour = next;

@@ -1,0 +1,160 @@
+/**
+ * What a run says about itself when things go wrong: an endpoint that dies mid-run, signals, keys
+ * echoed back by an endpoint, re-scoring without an endpoint. Through the built CLI, against the
+ * fake endpoint, with real bubblewrap judging and a real store.
+ */
+import {execa, type ResultPromise} from 'execa';
+import {mkdtempSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startFakeOpenAI, times, type FakeOpenAI} from './helpers/fake-openai.js';
+import {projectRoot} from './helpers/datasets.js';
+
+const cli = path.join(projectRoot, 'bin', 'run.js');
+const key = 'sk-test-never-print-0123456789';
+let work: string;
+const servers: FakeOpenAI[] = [];
+
+async function server(...args: Parameters<typeof startFakeOpenAI>): Promise<FakeOpenAI> {
+  const started = await startFakeOpenAI(...args);
+  servers.push(started);
+  return started;
+}
+
+function passk(args: string[]): ResultPromise<{reject: false; env: Record<string, string>}> {
+  return execa('node', [cli, ...args], {reject: false, env: {CI: '1', NODE_ENV: 'production', OPENAI_API_KEY: key}});
+}
+
+/** A correct-looking answer for any python-mini prompt is not needed: these tests are about run state, not scores. */
+const answer = () => '    return None\n';
+
+function runArgs(url: string, db: string, extra: string[] = []): string[] {
+  return ['run', '--bench', 'humaneval', '--model', 'openai-completions:fake-model', '--base-url', url, '--db', db, ...extra];
+}
+
+function runRow(db: string): {id: string; status: string; holder: number | null} {
+  const handle = new Database(db, {readonly: true});
+  try {
+    return handle.prepare('SELECT id, status, holder FROM runs').get() as {id: string; status: string; holder: number | null};
+  } finally {
+    handle.close();
+  }
+}
+
+function count(db: string, sql: string): number {
+  const handle = new Database(db, {readonly: true});
+  try {
+    return (handle.prepare(sql).get() as {c: number}).c;
+  } finally {
+    handle.close();
+  }
+}
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'passk-run-state-'));
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('API keys', () => {
+  it('a 200 reply without choices that echoes the request never puts the key on stderr or in the store', async () => {
+    const fake = await server({respond: answer, faults: [{type: 'slow', ms: 1}, ...times(200, {type: 'echo'})]});
+    const db = path.join(work, 'echo.db');
+    const result = await passk(runArgs(fake.url, db, ['--problems', 'PythonMini/0', '--max-retries', '0']));
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/reply has no choices/);
+    expect(result.stderr + result.stdout).not.toContain(key);
+    expect(count(db, `SELECT count(*) AS c FROM samples WHERE error LIKE '%${key}%'`)).toBe(0);
+  });
+});
+
+describe('an endpoint that fails', () => {
+  it('one garbled reply after ordinary 429/5xx/reset retries does not stop the run', async () => {
+    const fake = await server({
+      respond: answer,
+      faults: [
+        {type: 'slow', ms: 1}, // the reachability check
+        {type: 'reset'},
+        {type: 'status', status: 429, headers: {'retry-after-ms': '10'}},
+        {type: 'status', status: 503, headers: {'retry-after-ms': '10'}},
+        {type: 'malformed'},
+      ],
+    });
+    const db = path.join(work, 'garbled.db');
+    const result = await passk(runArgs(fake.url, db, ['--problems', 'PythonMini/0', '-j', '1', '--max-retries', '5', '--json']));
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({errors: 0, samples: 1});
+  });
+
+  it('an endpoint that dies after the start check stops the run early (exit 2, resumable), and the run finishes once it is back', async () => {
+    const fake = await server({respond: answer, dieAfter: 2});
+    const port = Number(new URL(fake.url).port);
+    const db = path.join(work, 'dies.db');
+    const n = 4;
+    const result = await passk(runArgs(fake.url, db, ['-n', String(n), '-j', '2', '--max-retries', '2']));
+    expect(result.exitCode, result.stderr).toBe(2);
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('passk:'));
+    expect(lines).toHaveLength(1);
+    const {id, status, holder} = runRow(db);
+    expect(lines[0]).toMatch(/stopped answering/);
+    expect(lines[0]).toContain(`--resume ${id} --retry-errors`);
+    expect(status).toBe('failed');
+    expect(holder).toBeNull();
+    // Stopped early: most samples were never tried (every one of them would otherwise run through its retries).
+    const total = 14 * n;
+    expect(count(db, 'SELECT count(*) AS c FROM samples')).toBeLessThan(total / 2);
+
+    const back = await server({respond: answer}, port);
+    const resumed = await passk(['run', '--resume', id, '--retry-errors', '--db', db, '--json']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({runId: id, samples: total, errors: 0, complete: true});
+    expect(back.requests.filter((r) => r.method === 'POST').length).toBeGreaterThan(total / 2);
+  });
+});
+
+describe('signals', () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} stops the run cleanly: marked interrupted, resume command printed, exit ${code}`, async () => {
+      const fake = await server({respond: answer, delayMs: 100});
+      const db = path.join(work, `${signal}.db`);
+      const child = passk(runArgs(fake.url, db, ['-n', '4', '-j', '2', '--no-cache']));
+      for (let i = 0; i < 200 && fake.requests.filter((r) => r.method === 'POST').length < 4; i++) await new Promise((r) => setTimeout(r, 50));
+      child.kill(signal);
+      const result = await child;
+      expect(result.exitCode, result.stderr).toBe(code);
+      const {id, status, holder} = runRow(db);
+      expect(status).toBe('interrupted');
+      expect(holder).toBeNull();
+      const lines = result.stderr.split('\n').filter((line) => line.startsWith('passk:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`passk run --resume ${id}`);
+      expect(lines[0]).toContain(signal);
+      // Requests abandoned mid-way left no error rows behind: they are simply generated on resume.
+      expect(count(db, 'SELECT count(*) AS c FROM samples WHERE error IS NOT NULL')).toBe(0);
+      const list = await passk(['runs', 'list', '--db', db, '--json']);
+      expect(JSON.parse(list.stdout).runs[0]).toMatchObject({id, status: 'interrupted'});
+
+      const resumed = await passk(['run', '--resume', id, '--db', db, '--json', '--no-cache']);
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({runId: id, samples: 14 * 4, errors: 0, complete: true});
+    });
+  }
+
+  it('runs list shows a run whose holder died (SIGKILL) as interrupted, not running', async () => {
+    const fake = await server({respond: answer, delayMs: 100});
+    const db = path.join(work, 'sigkill.db');
+    const child = passk(runArgs(fake.url, db, ['-n', '4', '-j', '2', '--no-cache']));
+    for (let i = 0; i < 200 && fake.requests.filter((r) => r.method === 'POST').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await child;
+    expect(runRow(db).status).toBe('running');
+    const list = await passk(['runs', 'list', '--db', db, '--json']);
+    expect(JSON.parse(list.stdout).runs[0].status).toBe('interrupted');
+    const show = await passk(['runs', 'show', runRow(db).id, '--db', db]);
+    expect(show.stdout + show.stderr).toContain('interrupted');
+  });
+});
