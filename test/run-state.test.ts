@@ -4,7 +4,8 @@
  * fake endpoint, with real bubblewrap judging and a real store.
  */
 import {execa, type ResultPromise} from 'execa';
-import {mkdtempSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -156,5 +157,119 @@ describe('signals', () => {
     expect(JSON.parse(list.stdout).runs[0].status).toBe('interrupted');
     const show = await passk(['runs', 'show', runRow(db).id, '--db', db]);
     expect(show.stdout + show.stderr).toContain('interrupted');
+  });
+});
+
+describe('re-scoring and k', () => {
+  it('re-scores a finished run with other k without the model endpoint', async () => {
+    const fake = await server({respond: answer});
+    const db = path.join(work, 'rescore.db');
+    const first = await passk(runArgs(fake.url, db, ['-n', '2', '--problems', 'PythonMini/0,PythonMini/1', '--json']));
+    expect(first.exitCode, first.stderr).toBe(0);
+    const {id} = runRow(db);
+    await fake.close();
+    const rescored = await passk(['run', '--resume', id, '-k', '2', '--db', db, '--json']);
+    expect(rescored.exitCode, rescored.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(rescored.stdout).passAtK)).toEqual(['2']);
+  });
+
+  it('refuses a k larger than n instead of dropping it silently', async () => {
+    const fake = await server({respond: answer});
+    const db = path.join(work, 'k-too-large.db');
+    const result = await passk(runArgs(fake.url, db, ['-n', '2', '-k', '1', '-k', '5', '--problems', 'PythonMini/0']));
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/-k 5 .*n = 2/);
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+});
+
+describe('range checks and report folders', () => {
+  it('--max-error-rate is a fraction', async () => {
+    for (const value of ['5', '-0.1', '1.5']) {
+      const result = await passk(['run', '--bench', 'humaneval', '--model', 'reference', '--max-error-rate', value, '--db', path.join(work, 'range.db')]);
+      expect(result.exitCode, value).toBe(2);
+      expect(result.stderr.trim(), value).toBe(`passk: --max-error-rate must be a fraction between 0 and 1, got ${value}`);
+    }
+  });
+
+  it('leaves no empty --out folder when the run cannot start', async () => {
+    const out = path.join(work, 'never-written', 'report');
+    const result = await passk(['run', '--bench', 'humaneval', '--dataset', path.join(work, 'missing.jsonl'), '--model', 'reference', '--out', out, '--db', path.join(work, 'x.db')]);
+    expect(result.exitCode).toBe(2);
+    expect(existsSync(path.join(work, 'never-written'))).toBe(false);
+  });
+
+  it('still refuses an --out that cannot be written before the run starts', async () => {
+    const file = path.join(work, 'a-file');
+    writeFileSync(file, '');
+    for (const out of [path.join(file, 'report'), '/proc/passk-report']) {
+      const result = await passk(['run', '--bench', 'humaneval', '--model', 'reference', '--out', out, '--db', path.join(work, 'x.db')]);
+      expect(result.exitCode, out).toBe(2);
+      expect(result.stderr.trim(), out).toMatch(new RegExp(`^passk: cannot write the report folder ${out}`));
+    }
+  });
+});
+
+/** A real, small file system: a tmpfs of `size` mounted for the test (root only). */
+function smallDisk(name: string, size: string): string {
+  const dir = path.join(work, name);
+  mkdirSync(dir);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'passk-test-full', dir]);
+  mounts.push(dir);
+  return dir;
+}
+
+/** Fills the file system holding `dir` until only about `leaveBytes` are free. */
+function fill(dir: string, leaveBytes: number): void {
+  const {bavail, bsize} = statfsSync(dir);
+  const bytes = bavail * bsize - leaveBytes;
+  if (bytes > 0) writeFileSync(path.join(dir, 'filler'), Buffer.alloc(bytes));
+}
+
+const mounts: string[] = [];
+afterAll(() => {
+  for (const dir of mounts) execFileSync('umount', ['--lazy', dir]);
+});
+
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn('skipping the full-disk tests: mounting a small tmpfs needs root');
+
+describe.skipIf(!isRoot)('full disks', () => {
+  it('a full --db is a store error (exit 2), not a sample generation error', async () => {
+    const disk = smallDisk('db-disk', '1m');
+    const db = path.join(disk, 'passk.db');
+    // The store exists and the run starts; then a 200 kB answer cannot be stored.
+    expect((await passk(['runs', 'list', '--db', db])).exitCode).toBe(0);
+    fill(disk, 96 * 1024);
+    const fake = await server({respond: () => `    return None\n${'    x = 1\n'.repeat(20_000)}`});
+    const result = await passk(runArgs(fake.url, db, ['--problems', 'PythonMini/0', '-n', '2', '-j', '1']));
+    expect(result.exitCode, result.stderr).toBe(2);
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('passk:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`cannot write the store ${db}`);
+    expect(lines[0]).toMatch(/full/);
+    rmSync(path.join(disk, 'filler'));
+    expect(count(db, "SELECT count(*) AS c FROM samples WHERE error IS NOT NULL")).toBe(0);
+  });
+
+  it('a full --out names the file and leaves no half-written results.jsonl beside a complete summary.json', async () => {
+    const disk = smallDisk('out-disk', '64k');
+    const fake = await server({respond: () => `    return None\n${' '.repeat(2_000)}\n`});
+    const db = path.join(work, 'full-out.db');
+    fill(disk, 8 * 1024);
+    const out = path.join(disk, 'report');
+    const result = await passk(runArgs(fake.url, db, ['--problems', 'PythonMini/0,PythonMini/1', '-n', '4', '--out', out]));
+    expect(result.exitCode, result.stderr).toBe(2);
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('passk:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/results\.jsonl/);
+    expect(lines[0]).toMatch(/ENOSPC|no space/i);
+    // Nothing half-written, no temporary files left: either no report, or a complete one.
+    expect(readdirSync(out).filter((f) => f !== 'summary.json' && f !== 'results.jsonl')).toEqual([]);
+    expect(existsSync(path.join(out, 'results.jsonl'))).toBe(false);
+    expect(existsSync(path.join(out, 'summary.json'))).toBe(false);
+    // The run itself is stored and done: only the report is missing.
+    expect(runRow(db).status).toBe('done');
   });
 });

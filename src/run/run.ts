@@ -13,7 +13,7 @@ import {canonicalJson} from '../generate/cache.js';
 import {EndpointError} from '../generate/endpoint-error.js';
 import type {Provider, SamplingParams} from '../generate/provider.js';
 import {summarize, type Summary} from '../score/summary.js';
-import type {NewSample, SampleRow, Store} from '../store/store.js';
+import type {NewSample, RunRow, SampleRow, Store} from '../store/store.js';
 import {EndpointGone, OutageWatch} from './outage.js';
 
 /** Everything that decides a run's results. Its hash guards --resume; nothing secret goes in here. */
@@ -130,6 +130,9 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
     const more = unattempted.length > 5 ? `, … ${unattempted.length - 5} more` : '';
     throw new UserError(`${provider.id}: ${unattempted.length} of ${problems.length} problems are not attempted (no samples): ${unattempted.slice(0, 5).join(', ')}${more}; select problems with --problems`);
   }
+  // pass@k needs n ≥ k samples per problem: a k beyond n would vanish from the report without a word.
+  const beyondN = (options.ks ?? []).filter((k) => k > config.n);
+  if (beyondN.length > 0) throw new UserError(`-k ${beyondN.join(', -k ')} cannot be estimated from n = ${config.n} samples per problem (pass@k needs n ≥ k); raise -n or lower -k`);
   const hash = configHash(config);
   const environment = {
     sandbox: {backend: sandbox.backend, ...sandbox.describe?.()},
@@ -195,6 +198,15 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
     }
     throw error;
   }
+}
+
+/**
+ * Whether resuming a run will ask the model for anything. A finished run has a row for every sample,
+ * so re-scoring it (other -k) needs no endpoint; only --retry-errors on failed generations does.
+ */
+export function resumeNeedsModel(store: Store, run: RunRow, retryErrors: boolean): boolean {
+  if (run.status !== 'done') return true;
+  return retryErrors && store.generationErrors(run.id) > 0;
 }
 
 type Limit = ReturnType<typeof pLimit>;

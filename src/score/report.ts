@@ -1,20 +1,47 @@
-/** Writes a run's report files: summary.json (the --json document) and results.jsonl (one line per sample). */
 import {createWriteStream} from 'node:fs';
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {once} from 'node:events';
+import {UserError} from '../errors.js';
 import type {SampleRow} from '../store/store.js';
 import {resultLine, type Summary} from './summary.js';
 
+/**
+ * Writes a run's report files: summary.json (the --json document) and results.jsonl (one line per
+ * sample). Each is written to a temporary file and renamed into place, results first: a folder never
+ * holds a half-written file, and a summary.json is only ever beside its complete results. A failure
+ * names the file (UserError); the temporary files are removed.
+ */
 export async function writeReport(dir: string, summary: Summary, samples: Iterable<SampleRow>): Promise<void> {
-  await mkdir(dir, {recursive: true});
-  await writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  const out = createWriteStream(path.join(dir, 'results.jsonl'));
+  const results = path.join(dir, 'results.jsonl');
+  const summaryFile = path.join(dir, 'summary.json');
+  const temporary = (file: string) => `${file}.${process.pid}.tmp`;
+  let current = dir;
+  try {
+    await mkdir(dir, {recursive: true});
+    current = results;
+    await writeLines(temporary(results), samples);
+    current = summaryFile;
+    await writeFile(temporary(summaryFile), JSON.stringify(summary, null, 2) + '\n');
+    current = results;
+    await rename(temporary(results), results);
+    current = summaryFile;
+    await rename(temporary(summaryFile), summaryFile);
+  } catch (error) {
+    await Promise.all([results, summaryFile].map((file) => rm(temporary(file), {force: true})));
+    throw new UserError(`cannot write ${current}: ${(error as Error).message}`);
+  }
+}
+
+async function writeLines(file: string, samples: Iterable<SampleRow>): Promise<void> {
+  const out = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined); // observed below, at the next write or at the end
   for (const sample of samples) {
-    if (!out.write(JSON.stringify(resultLine(sample)) + '\n')) await once(out, 'drain');
+    if (!out.write(JSON.stringify(resultLine(sample)) + '\n')) await Promise.race([once(out, 'drain'), failed]);
   }
   out.end();
-  await once(out, 'finish');
+  await Promise.race([once(out, 'finish'), failed]);
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;

@@ -212,10 +212,13 @@ function createParent(file: string): void {
   mkdirSync(dir, {recursive: true});
 }
 
+/** The store could not be written (disk full, read-only, I/O error): the run stops, exit 2. */
+export class StoreError extends UserError {}
+
 export class Store implements ResponseCache {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     try {
       if (file !== ':memory:') createParent(file);
       this.db = new Database(file);
@@ -248,15 +251,28 @@ export class Store implements ResponseCache {
     this.db.close();
   }
 
+  /** Runs a write; SQLite's failures become one StoreError naming the file, never a sample's error. */
+  private write<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      const code = (error as {code?: unknown}).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw error;
+      throw new StoreError(`cannot write the store ${this.file}: ${(error as Error).message} (${code})`);
+    }
+  }
+
   createRun(run: Omit<RunRow, 'createdAt' | 'updatedAt' | 'status'>): RunRow {
-    const stamp = now();
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment)
-         VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(run.id, stamp, stamp, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment));
-    return this.getRun(run.id)!;
+    return this.write(() => {
+      const stamp = now();
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(run.id, stamp, stamp, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment));
+      return this.getRun(run.id)!;
+    });
   }
 
   getRun(id: string): RunRow | undefined {
@@ -275,17 +291,19 @@ export class Store implements ResponseCache {
   }
 
   updateRun(id: string, fields: {status?: RunStatus; environment?: Record<string, unknown>; summary?: Record<string, unknown>}): void {
-    const current = this.getRun(id);
-    if (!current) throw new UserError(`no run ${id} in the store`);
-    this.db
-      .prepare('UPDATE runs SET status = ?, environment = ?, summary = ?, updated_at = ? WHERE id = ?')
-      .run(
-        fields.status ?? current.status,
-        json(fields.environment ?? current.environment),
-        json(fields.summary ?? current.summary),
-        now(),
-        id,
-      );
+    this.write(() => {
+      const current = this.getRun(id);
+      if (!current) throw new UserError(`no run ${id} in the store`);
+      this.db
+        .prepare('UPDATE runs SET status = ?, environment = ?, summary = ?, updated_at = ? WHERE id = ?')
+        .run(
+          fields.status ?? current.status,
+          json(fields.environment ?? current.environment),
+          json(fields.summary ?? current.summary),
+          now(),
+          id,
+        );
+    });
   }
 
   /**
@@ -293,17 +311,21 @@ export class Store implements ResponseCache {
    * caller must not run it), or undefined when the claim succeeded; a holder that died is replaced.
    */
   claimRun(id: string, pid: number): number | undefined {
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT holder FROM runs WHERE id = ?').get(id) as {holder: number | null} | undefined;
-      if (!row) throw new UserError(`no run ${id} in the store`);
-      if (row.holder !== null && row.holder !== pid && processAlive(row.holder)) return row.holder;
-      this.db.prepare('UPDATE runs SET holder = ? WHERE id = ?').run(pid, id);
-      return undefined;
-    }).immediate();
+    return this.write(() => {
+      return this.db.transaction(() => {
+        const row = this.db.prepare('SELECT holder FROM runs WHERE id = ?').get(id) as {holder: number | null} | undefined;
+        if (!row) throw new UserError(`no run ${id} in the store`);
+        if (row.holder !== null && row.holder !== pid && processAlive(row.holder)) return row.holder;
+        this.db.prepare('UPDATE runs SET holder = ? WHERE id = ?').run(pid, id);
+        return undefined;
+      }).immediate();
+    });
   }
 
   releaseRun(id: string): void {
-    this.db.prepare('UPDATE runs SET holder = NULL WHERE id = ?').run(id);
+    this.write(() => {
+      this.db.prepare('UPDATE runs SET holder = NULL WHERE id = ?').run(id);
+    });
   }
 
   /**
@@ -311,33 +333,35 @@ export class Store implements ResponseCache {
    * left as it is: `inserted` is false and `id` is the stored row's, whose code is the one to judge.
    */
   addSample(sample: NewSample): {id: number; inserted: boolean} {
-    const result = this.db
-      .prepare(
-        `INSERT INTO samples (run_id, problem_id, sample_index, seed, response, code, extraction_path, markers,
-           finish_reason, latency_ms, cached, attempts, error, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, problem_id, sample_index) DO NOTHING`,
-      )
-      .run(
-        sample.runId,
-        sample.problemId,
-        sample.sampleIndex,
-        sample.seed,
-        sample.response ?? null,
-        sample.code ?? null,
-        sample.extractionPath ?? null,
-        json(sample.markers),
-        sample.finishReason ?? null,
-        sample.latencyMs ?? null,
-        sample.cached ? 1 : 0,
-        sample.attempts ?? 0,
-        sample.error ?? null,
-        now(),
-      );
-    const row = this.db
-      .prepare('SELECT id FROM samples WHERE run_id = ? AND problem_id = ? AND sample_index = ?')
-      .get(sample.runId, sample.problemId, sample.sampleIndex) as {id: number};
-    return {id: row.id, inserted: result.changes === 1};
+    return this.write(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO samples (run_id, problem_id, sample_index, seed, response, code, extraction_path, markers,
+             finish_reason, latency_ms, cached, attempts, error, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, problem_id, sample_index) DO NOTHING`,
+        )
+        .run(
+          sample.runId,
+          sample.problemId,
+          sample.sampleIndex,
+          sample.seed,
+          sample.response ?? null,
+          sample.code ?? null,
+          sample.extractionPath ?? null,
+          json(sample.markers),
+          sample.finishReason ?? null,
+          sample.latencyMs ?? null,
+          sample.cached ? 1 : 0,
+          sample.attempts ?? 0,
+          sample.error ?? null,
+          now(),
+        );
+      const row = this.db
+        .prepare('SELECT id FROM samples WHERE run_id = ? AND problem_id = ? AND sample_index = ?')
+        .get(sample.runId, sample.problemId, sample.sampleIndex) as {id: number};
+      return {id: row.id, inserted: result.changes === 1};
+    });
   }
 
   /** One sample with its verdict if judged. */
@@ -351,29 +375,38 @@ export class Store implements ResponseCache {
     return row && toSample(row);
   }
 
+  /** Samples of a run whose generation failed (infrastructure), which --retry-errors generates again. */
+  generationErrors(runId: string): number {
+    return (this.db.prepare('SELECT count(*) AS c FROM samples WHERE run_id = ? AND error IS NOT NULL').get(runId) as {c: number}).c;
+  }
+
   /** Drops a sample (and its execution) so it is generated again: used for --retry-errors. */
   deleteSample(id: number): void {
-    this.db.prepare('DELETE FROM samples WHERE id = ?').run(id);
+    this.write(() => {
+      this.db.prepare('DELETE FROM samples WHERE id = ?').run(id);
+    });
   }
 
   addExecution(sampleId: number, verdict: Verdict): void {
-    this.db
-      .prepare(
-        `INSERT INTO executions (sample_id, passed, result, class, errored, duration_ms, details, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (sample_id) DO UPDATE SET passed = excluded.passed, result = excluded.result, class = excluded.class,
-           errored = excluded.errored, duration_ms = excluded.duration_ms, details = excluded.details, created_at = excluded.created_at`,
-      )
-      .run(
-        sampleId,
-        verdict.passed ? 1 : 0,
-        verdict.result,
-        verdict.class ?? null,
-        verdict.errored ? 1 : 0,
-        Math.round(verdict.durationMs),
-        json(verdict.details),
-        now(),
-      );
+    this.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO executions (sample_id, passed, result, class, errored, duration_ms, details, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (sample_id) DO UPDATE SET passed = excluded.passed, result = excluded.result, class = excluded.class,
+             errored = excluded.errored, duration_ms = excluded.duration_ms, details = excluded.details, created_at = excluded.created_at`,
+        )
+        .run(
+          sampleId,
+          verdict.passed ? 1 : 0,
+          verdict.result,
+          verdict.class ?? null,
+          verdict.errored ? 1 : 0,
+          Math.round(verdict.durationMs),
+          json(verdict.details),
+          now(),
+        );
+    });
   }
 
   /** Every sample of a run with its verdict if judged, in problem and sample order. */
@@ -396,9 +429,11 @@ export class Store implements ResponseCache {
   }
 
   addCalibration(benchKey: string, environmentKey: string, problemId: string, verdict: Verdict): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO calibrations (bench_key, environment_key, problem_id, verdict) VALUES (?, ?, ?, ?)')
-      .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
+    this.write(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO calibrations (bench_key, environment_key, problem_id, verdict) VALUES (?, ?, ?, ?)')
+        .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
+    });
   }
 
   get(key: string): CachedCompletion | undefined {
@@ -409,8 +444,10 @@ export class Store implements ResponseCache {
   }
 
   put(key: string, value: CachedCompletion): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO llm_cache (key, text, finish_reason, latency_ms, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(key, value.text, value.finishReason ?? null, Math.round(value.latencyMs), now());
+    this.write(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO llm_cache (key, text, finish_reason, latency_ms, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(key, value.text, value.finishReason ?? null, Math.round(value.latencyMs), now());
+    });
   }
 }
