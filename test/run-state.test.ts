@@ -273,3 +273,34 @@ describe.skipIf(!isRoot)('full disks', () => {
     expect(runRow(db).status).toBe('done');
   });
 });
+
+describe('environments', () => {
+  it('--force on resume records the new environment beside the old one, never over it', async () => {
+    // Two samples fail on the endpoint, two are judged under the default (trixie, Python 3.13) toolchain.
+    const fake = await server({respond: answer, faults: [{type: 'slow', ms: 1}, ...times(2, {type: 'status', status: 503})]});
+    const db = path.join(work, 'environments.db');
+    const first = await passk(runArgs(fake.url, db, ['--problems', 'PythonMini/0,PythonMini/1', '-n', '2', '-j', '1', '--max-retries', '0']));
+    expect(first.exitCode, first.stderr).toBe(3);
+    const {id} = runRow(db);
+    const resume = ['run', '--resume', id, '--retry-errors', '--toolchain-root', '/', '--db', db, '--json'];
+    const refused = await passk(resume);
+    expect(refused.exitCode).toBe(2);
+    expect(JSON.parse(refused.stdout).error.message).toMatch(/different toolchain/);
+
+    // The host's Python (3.11 on Debian 12) judges the other two.
+    const forced = await passk([...resume, '--force']);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    const summary = JSON.parse(forced.stdout);
+    expect(summary.environments).toHaveLength(2);
+    const [old, now] = summary.environments;
+    expect(old.toolchain.python3).not.toBe(now.toolchain.python3);
+    expect(old.verdicts).toBe(2);
+    expect(now.verdicts).toBe(2);
+
+    const show = await passk(['runs', 'show', id, '--db', db, '--json']);
+    const shown = JSON.parse(show.stdout);
+    // The run's own record still names the toolchain it started with.
+    expect(shown.environment.toolchain.python3).toBe(old.toolchain.python3);
+    expect(shown.environments.map((e: {environment: {toolchain: {python3: string}}}) => e.environment.toolchain.python3)).toEqual([old.toolchain.python3, now.toolchain.python3]);
+  });
+});

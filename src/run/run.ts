@@ -150,9 +150,11 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
       const keys = differingKeys(stored, current);
       throw new UserError(`run ${previous.id} was made with a different configuration (differs in: ${keys.join(', ') || 'unknown'}); start a new run instead`);
     }
-    // Verdicts from two toolchains (or sandboxes, or judges) must not mix silently in one run.
-    const changed = differingKeys(judgingEnvironment(previous.environment), judgingEnvironment(environment));
-    if (previous.environment && changed.length > 0 && !options.force) {
+    // Verdicts from two toolchains (or sandboxes, or judges) must not mix silently in one run. With
+    // --force they may, and each environment is recorded with the verdicts it made.
+    const latest = store.environments(previous.id).at(-1)?.environment ?? previous.environment;
+    const changed = differingKeys(judgingEnvironment(latest), judgingEnvironment(environment));
+    if (latest && changed.length > 0 && !options.force) {
       throw new UserError(`run ${previous.id} was judged with a different ${changed.join(', ')}; resume with the same one, or pass --force to mix them`);
     }
     runId = previous.id;
@@ -163,14 +165,15 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
   // One live process per run: two resuming the same run at once would each judge their own samples.
   const holder = store.claimRun(runId, process.pid);
   if (holder !== undefined) throw new UserError(`run ${runId} is being run by process ${holder}; wait for it or stop it first`);
-  store.updateRun(runId, {status: 'running', environment});
+  store.updateRun(runId, {status: 'running'});
+  const environmentId = store.recordEnvironment(runId, environment);
 
   const execLimit = pLimit(Math.max(1, options.execConcurrency));
   const generateLimit = pLimit(Math.max(1, options.concurrency));
 
   try {
     const calibrations = await calibrate(options, runId, problems, execLimit, environment);
-    await sampleAll(options, runId, problems, calibrations, execLimit, generateLimit);
+    await sampleAll(options, runId, environmentId, problems, calibrations, execLimit, generateLimit);
     const summary = summarize({
       runId,
       config,
@@ -180,6 +183,7 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
       samples: store.samples(runId),
       calibrations,
       environment,
+      environments: store.environments(runId),
     });
     store.updateRun(runId, {status: 'done', summary: summary as unknown as Record<string, unknown>});
     store.releaseRun(runId);
@@ -284,6 +288,7 @@ async function calibrate(
 async function sampleAll(
   options: RunOptions,
   runId: string,
+  environmentId: number,
   problems: Problem[],
   calibrations: Map<string, Verdict>,
   execLimit: Limit,
@@ -327,7 +332,7 @@ async function sampleAll(
     // A terminal's Ctrl-C reaches the sandboxed processes too: a verdict that lands after an
     // interruption may be that kill's, so it is not kept; the sample is judged again on resume.
     if (options.signal?.aborted) throw fatal;
-    store.addExecution(sampleId, verdict);
+    store.addExecution(sampleId, verdict, environmentId);
     return verdict;
   };
 

@@ -68,6 +68,12 @@ export function formatSummary(summary: Summary): string {
   if (summary.uncalibrated.length > 0) lines.push(`  references not judged (sandbox errors): ${summary.uncalibrated.join(', ')}`);
   if (!summary.complete) lines.push('  INCOMPLETE: not every sample was judged; the scores above cover only those that were');
   lines.push(`  toolchain: ${Object.values(summary.toolchain).join('; ')}; sandbox ${summary.sandbox.backend}`);
+  // Summaries stored by earlier passk versions have no environments list.
+  const environments = summary.environments ?? [];
+  if (environments.length > 1) {
+    const parts = environments.map((e) => `${e.verdicts} under ${Object.values((e.toolchain ?? {}) as Record<string, string>).join('; ')} (${(e.sandbox as {backend?: string} | undefined)?.backend})`);
+    lines.push(`  MIXED: verdicts from ${environments.length} environments (resumed with --force): ${parts.join(' | ')}`);
+  }
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@
  */
 import type {Bench, Problem, Verdict} from '../bench/bench.js';
 import type {RunConfig} from '../run/run.js';
-import type {SampleRow} from '../store/store.js';
+import type {RunEnvironment, SampleRow} from '../store/store.js';
 import {aggregatePassAtK, type Estimate} from './passk.js';
 
 export const summarySchemaVersion = 1;
@@ -49,8 +49,14 @@ export interface Summary {
   complete: boolean;
   /** Problems whose reference could not be judged (sandbox failure): neither valid nor invalid. */
   uncalibrated: string[];
+  /** The environment of this scoring: toolchain versions and sandbox. */
   toolchain: Record<string, string>;
   sandbox: {backend: string};
+  /**
+   * Every environment the run's verdicts came from, oldest first, with how many verdicts each made:
+   * more than one only when a resume was forced onto another sandbox, toolchain or passk.
+   */
+  environments: Array<Record<string, unknown> & {verdicts: number}>;
   perProblem: ProblemResult[];
 }
 
@@ -62,6 +68,7 @@ export interface SummaryInput {
   samples: SampleRow[];
   calibrations: Map<string, Verdict>;
   environment: {sandbox: {backend: string}; toolchain: Record<string, string>};
+  environments?: RunEnvironment[];
   ks?: number[];
 }
 
@@ -143,6 +150,7 @@ export function summarize(input: SummaryInput): Summary {
     uncalibrated,
     toolchain: input.environment.toolchain,
     sandbox: input.environment.sandbox,
+    environments: (input.environments ?? []).map(({environment, verdicts}) => ({...environment, verdicts})),
     perProblem,
   };
 }

@@ -11,7 +11,7 @@ import type {CachedCompletion, ResponseCache} from '../generate/cache.js';
 import {UserError} from '../errors.js';
 import {processAlive} from '../process-alive.js';
 
-const schemaVersion = 1;
+const schemaVersion = 2;
 
 const schema = `
 CREATE TABLE runs (
@@ -71,6 +71,32 @@ CREATE TABLE llm_cache (
   created_at TEXT NOT NULL
 );
 `;
+
+/** Changes after the first schema, keyed by the version they bring a store to. */
+const migrations: Record<number, string> = {
+  // Every environment a run's verdicts came from: a resume with --force adds one and never rewrites
+  // runs.environment (the one the run began with). Version-1 stores knew only the latest.
+  2: `
+CREATE TABLE environments (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  environment TEXT NOT NULL,         -- JSON, as runs.environment
+  created_at TEXT NOT NULL
+);
+ALTER TABLE executions ADD COLUMN environment_id INTEGER REFERENCES environments(id);
+INSERT INTO environments (run_id, environment, created_at) SELECT id, environment, created_at FROM runs WHERE environment IS NOT NULL;
+UPDATE executions SET environment_id =
+  (SELECT e.id FROM environments e JOIN samples s ON s.run_id = e.run_id WHERE s.id = executions.sample_id);
+`,
+};
+
+export interface RunEnvironment {
+  id: number;
+  environment: Record<string, unknown>;
+  createdAt: string;
+  /** Verdicts of the run's samples judged in it. */
+  verdicts: number;
+}
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
@@ -235,16 +261,19 @@ export class Store implements ResponseCache {
 
   private migrate(): void {
     const version = this.db.pragma('user_version', {simple: true}) as number;
-    if (version === schemaVersion) return;
-    if (version !== 0) {
+    if (version > schemaVersion) {
       throw new UserError(`the store has schema version ${version}; this passk understands ${schemaVersion}`);
     }
-    const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
-    if (tables.n > 0) throw new UserError('the file is an SQLite database but not a passk store');
-    this.db.transaction(() => {
-      this.db.exec(schema);
-      this.db.pragma(`user_version = ${schemaVersion}`);
-    })();
+    if (version === 0) {
+      const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
+      if (tables.n > 0) throw new UserError('the file is an SQLite database but not a passk store');
+    }
+    for (let next = version + 1; next <= schemaVersion; next++) {
+      this.db.transaction(() => {
+        this.db.exec(next === 1 ? schema : migrations[next]!);
+        this.db.pragma(`user_version = ${next}`);
+      })();
+    }
   }
 
   close(): void {
@@ -375,6 +404,37 @@ export class Store implements ResponseCache {
     return row && toSample(row);
   }
 
+  /**
+   * Records the environment this process judges the run's samples in and returns its id: the latest
+   * one again when nothing changed, else a new one. The first becomes the run's own environment,
+   * which is never rewritten.
+   */
+  recordEnvironment(runId: string, environment: Record<string, unknown>): number {
+    return this.write(() =>
+      this.db.transaction(() => {
+        const text = JSON.stringify(environment);
+        const latest = this.db.prepare('SELECT id, environment FROM environments WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as
+          | {id: number; environment: string}
+          | undefined;
+        if (latest?.environment === text) return latest.id;
+        this.db.prepare('UPDATE runs SET environment = ? WHERE id = ? AND environment IS NULL').run(text, runId);
+        return Number(this.db.prepare('INSERT INTO environments (run_id, environment, created_at) VALUES (?, ?, ?)').run(runId, text, now()).lastInsertRowid);
+      }).immediate(),
+    );
+  }
+
+  /** Every environment the run was judged in, oldest first, with how many of its verdicts each made. */
+  environments(runId: string): RunEnvironment[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.id, e.environment, e.created_at, count(x.sample_id) AS verdicts
+         FROM environments e LEFT JOIN executions x ON x.environment_id = e.id
+         WHERE e.run_id = ? GROUP BY e.id ORDER BY e.id`,
+      )
+      .all(runId) as Array<{id: number; environment: string; created_at: string; verdicts: number}>;
+    return rows.map((row) => ({id: row.id, environment: JSON.parse(row.environment), createdAt: row.created_at, verdicts: row.verdicts}));
+  }
+
   /** Samples of a run whose generation failed (infrastructure), which --retry-errors generates again. */
   generationErrors(runId: string): number {
     return (this.db.prepare('SELECT count(*) AS c FROM samples WHERE run_id = ? AND error IS NOT NULL').get(runId) as {c: number}).c;
@@ -387,14 +447,16 @@ export class Store implements ResponseCache {
     });
   }
 
-  addExecution(sampleId: number, verdict: Verdict): void {
+  /** `environmentId`: the run environment (recordEnvironment) the verdict was made in. */
+  addExecution(sampleId: number, verdict: Verdict, environmentId?: number): void {
     this.write(() => {
       this.db
         .prepare(
-          `INSERT INTO executions (sample_id, passed, result, class, errored, duration_ms, details, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO executions (sample_id, passed, result, class, errored, duration_ms, details, created_at, environment_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (sample_id) DO UPDATE SET passed = excluded.passed, result = excluded.result, class = excluded.class,
-             errored = excluded.errored, duration_ms = excluded.duration_ms, details = excluded.details, created_at = excluded.created_at`,
+             errored = excluded.errored, duration_ms = excluded.duration_ms, details = excluded.details, created_at = excluded.created_at,
+             environment_id = excluded.environment_id`,
         )
         .run(
           sampleId,
@@ -405,6 +467,7 @@ export class Store implements ResponseCache {
           Math.round(verdict.durationMs),
           json(verdict.details),
           now(),
+          environmentId ?? null,
         );
     });
   }
