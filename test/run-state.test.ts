@@ -304,3 +304,15 @@ describe('environments', () => {
     expect(shown.environments.map((e: {environment: {toolchain: {python3: string}}}) => e.environment.toolchain.python3)).toEqual([old.toolchain.python3, now.toolchain.python3]);
   });
 });
+
+describe('k and failed samples', () => {
+  it('a requested k that failed samples made unreportable is named with the reason, not dropped silently', async () => {
+    const fake = await server({respond: answer, faults: [{type: 'slow', ms: 1}, {type: 'status', status: 503}]});
+    const db = path.join(work, 'k-errors.db');
+    const result = await passk(runArgs(fake.url, db, ['--problems', 'PythonMini/0,PythonMini/1', '-n', '2', '-k', '1', '-k', '2', '-j', '1', '--max-retries', '0', '--json']));
+    expect(result.exitCode, result.stderr).toBe(3);
+    const summary = JSON.parse(result.stdout);
+    expect(Object.keys(summary.passAtK)).toEqual(['1']);
+    expect(summary.unreportedKs['2']).toMatch(/1 problem has fewer than 2 judged samples/);
+  });
+});

@@ -55,6 +55,8 @@ export function formatSummary(summary: Summary): string {
     const validPart = summary.invalidProblems.length > 0 && valid ? `  (valid problems only: ${percent(valid.value)} ± ${percent(valid.stderr)})` : '';
     lines.push(`  pass@${k}: ${percent(estimate.value)} ± ${percent(estimate.stderr)}${validPart}`);
   }
+  // Summaries stored by earlier passk versions have no unreportedKs.
+  for (const [k, reason] of Object.entries(summary.unreportedKs ?? {})) lines.push(`  pass@${k}: not reported: ${reason}`);
   lines.push(`  reference ceiling: ${percent(summary.referenceCeiling)}`);
   if (summary.invalidProblems.length > 0) {
     lines.push(`  invalid problems (their own reference fails): ${summary.invalidProblems.map((p) => `${p.id}${p.class ? ` [${p.class}]` : ''}`).join(', ')}`);

