@@ -185,12 +185,17 @@ describe('replies', () => {
       {type: 'body', body: `not json: Authorization: Bearer ${key}`} as const,
       {type: 'status', status: 500, message: `upstream got header Bearer ${key}`} as const,
       {type: 'status', status: 400, message: `bad key ${key}`} as const,
+      {type: 'status', status: 401, message: `Incorrect API key provided: ${key}`} as const,
+      {type: 'status', status: 404, message: `no model for key ${key}`} as const,
+      {type: 'status', status: 429, message: `quota of ${key} exhausted`, headers: {'retry-after': '3600'}} as const,
+      {type: 'echo'} as const,
     ];
     for (const fault of leaks) {
       fake.setBehaviour({faults: [fault]});
       const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
-      expect(error.message, fault.type).not.toContain(key);
-      expect(error.message, fault.type).not.toMatch(/sk-secret/);
+      expect(error.message, JSON.stringify(fault)).not.toContain(key);
+      expect(error.message, JSON.stringify(fault)).not.toMatch(/sk-secret/);
+      expect(error.detail, JSON.stringify(fault)).not.toMatch(/sk-secret/);
     }
     // A key-shaped bearer token the provider was not given (a proxy's own) is hidden too.
     fake.setBehaviour({faults: [{type: 'status', status: 502, message: 'proxy sent Authorization: Bearer sk-proxy-abcdef0123456789'}]});
@@ -357,6 +362,18 @@ describe('checkEndpoint', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(/401 Unauthorized: Incorrect API key provided \(check OPENAI_API_KEY\)$/);
     expect((error as Error).message).not.toContain('sk-wrong');
+  });
+
+  it('never shows the key when the refusal echoes it, whether or not it is the key sent', async () => {
+    for (const echoed of ['sk-secret-0123456789abcdef', 'sk-other-0123456789abcdef']) {
+      fake.setBehaviour({faults: [{type: 'status', status: 401, message: `Incorrect API key provided: ${echoed}`}]});
+      const error = await checkEndpoint(fake.url, 'sk-secret-0123456789abcdef').then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(UserError);
+      expect(error!.message).not.toContain(echoed);
+    }
   });
 
   it('accepts a server without a model list', async () => {
