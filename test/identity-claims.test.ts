@@ -58,6 +58,18 @@ describe.skipIf(!isRoot)('uid claims of a killed passk', () => {
     expect(mountsUnder(scratchDir)).toEqual([]);
   });
 
+  it('hands out distinct uids to many jobs claiming at once, again and again', async () => {
+    const {takeIdentity, releaseIdentity, unmountScratch} = await import('../src/execute/identity.js');
+    // Released uids are reused: concurrent claims then race for the same uid and its claim file.
+    for (let round = 0; round < 20; round++) {
+      const identities = await Promise.all(Array.from({length: 16}, () => takeIdentity(1 << 20)));
+      expect(new Set(identities.map((i) => i.uid)).size).toBe(16);
+      await Promise.all(identities.map((i) => releaseIdentity(i)));
+    }
+    await unmountScratch();
+    expect(readdirSync(lockDir)).toEqual([]);
+  });
+
   it('never takes a claim whose owner is alive', async () => {
     const {takeIdentity, releaseIdentity, unmountScratch} = await import('../src/execute/identity.js');
     // A live process (this one's parent) holds uid 61000 here.

@@ -67,6 +67,10 @@ const EMPTY_CLAIM_GRACE_MS = 10_000;
 
 const claimFile = (uid: number) => path.join(lockDir, String(uid));
 
+/** Names of this process's scratch files beside a claim: unique, as its jobs claim uids concurrently. */
+let scratchFiles = 0;
+const aside = (file: string, kind: 'draft' | 'stale') => `${file}.${process.pid}.${++scratchFiles}.${kind}`;
+
 async function lock(uid: number): Promise<boolean> {
   const file = claimFile(uid);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -78,7 +82,7 @@ async function lock(uid: number): Promise<boolean> {
 
 /** Creates the claim file with its owner already in it (written aside, then linked into place): never seen empty. */
 async function createClaim(file: string): Promise<boolean> {
-  const draft = `${file}.${process.pid}.draft`;
+  const draft = aside(file, 'draft');
   await writeFile(draft, self);
   try {
     await link(draft, file);
@@ -105,16 +109,16 @@ async function removeIfStale(file: string): Promise<boolean> {
   if (owner.trim() === '' ? ageMs < EMPTY_CLAIM_GRACE_MS : owner === self || ownerAlive(owner)) return false;
   // Moved aside before deleting: if another process reclaimed it and claimed the uid meanwhile,
   // the file moved is that fresh claim, which is put back instead of deleted.
-  const aside = `${file}.${process.pid}.stale`;
+  const stale = aside(file, 'stale');
   try {
-    await rename(file, aside);
+    await rename(file, stale);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw error;
   }
-  const moved = await readFile(aside, 'utf8').catch(() => owner);
-  if (moved !== owner) await link(aside, file).catch(() => undefined);
-  await rm(aside, {force: true});
+  const moved = await readFile(stale, 'utf8').catch(() => owner);
+  if (moved !== owner) await link(stale, file).catch(() => undefined);
+  await rm(stale, {force: true});
   return true;
 }
 
@@ -126,7 +130,7 @@ async function removeIfStale(file: string): Promise<boolean> {
 async function reclaimStaleClaims(): Promise<void> {
   const byUid = tasksByUid();
   for (const name of await readdir(lockDir)) {
-    const leftover = /^\d+\.(\d+)\.(draft|stale)$/.exec(name);
+    const leftover = /^\d+\.(\d+)\.\d+\.(draft|stale)$/.exec(name);
     if (leftover) {
       if (!processAlive(Number(leftover[1]))) await rm(path.join(lockDir, name), {force: true});
       continue;
