@@ -31,6 +31,11 @@ function passk(args: string[]): ResultPromise<{reject: false; env: Record<string
 /** A correct-looking answer for any python-mini prompt is not needed: these tests are about run state, not scores. */
 const answer = () => '    return None\n';
 
+/** The first `count` problems of python-mini: runs small enough for a loaded 2-core machine. */
+function firstProblems(count: number): string[] {
+  return ['--problems', Array.from({length: count}, (_, i) => `PythonMini/${i}`).join(',')];
+}
+
 function runArgs(url: string, db: string, extra: string[] = []): string[] {
   return ['run', '--bench', 'humaneval', '--model', 'openai-completions:fake-model', '--base-url', url, '--db', db, ...extra];
 }
@@ -96,7 +101,7 @@ describe('an endpoint that fails', () => {
     const port = Number(new URL(fake.url).port);
     const db = path.join(work, 'dies.db');
     const n = 4;
-    const result = await passk(runArgs(fake.url, db, ['-n', String(n), '-j', '2', '--max-retries', '2']));
+    const result = await passk(runArgs(fake.url, db, [...firstProblems(8), '-n', String(n), '-j', '2', '--max-retries', '2']));
     expect(result.exitCode, result.stderr).toBe(2);
     const lines = result.stderr.split('\n').filter((line) => line.startsWith('passk:'));
     expect(lines).toHaveLength(1);
@@ -106,7 +111,7 @@ describe('an endpoint that fails', () => {
     expect(status).toBe('failed');
     expect(holder).toBeNull();
     // Stopped early: most samples were never tried (every one of them would otherwise run through its retries).
-    const total = 14 * n;
+    const total = 8 * n;
     expect(count(db, 'SELECT count(*) AS c FROM samples')).toBeLessThan(total / 2);
 
     const back = await server({respond: answer}, port);
@@ -122,7 +127,7 @@ describe('signals', () => {
     it(`${signal} stops the run cleanly: marked interrupted, resume command printed, exit ${code}`, async () => {
       const fake = await server({respond: answer, delayMs: 100});
       const db = path.join(work, `${signal}.db`);
-      const child = passk(runArgs(fake.url, db, ['-n', '4', '-j', '2', '--no-cache']));
+      const child = passk(runArgs(fake.url, db, [...firstProblems(4), '-n', '4', '-j', '2', '--no-cache']));
       for (let i = 0; i < 200 && fake.requests.filter((r) => r.method === 'POST').length < 4; i++) await new Promise((r) => setTimeout(r, 50));
       child.kill(signal);
       const result = await child;
@@ -141,14 +146,14 @@ describe('signals', () => {
 
       const resumed = await passk(['run', '--resume', id, '--db', db, '--json', '--no-cache']);
       expect(resumed.exitCode, resumed.stderr).toBe(0);
-      expect(JSON.parse(resumed.stdout)).toMatchObject({runId: id, samples: 14 * 4, errors: 0, complete: true});
+      expect(JSON.parse(resumed.stdout)).toMatchObject({runId: id, samples: 4 * 4, errors: 0, complete: true});
     });
   }
 
   it('runs list shows a run whose holder died (SIGKILL) as interrupted, not running', async () => {
     const fake = await server({respond: answer, delayMs: 100});
     const db = path.join(work, 'sigkill.db');
-    const child = passk(runArgs(fake.url, db, ['-n', '4', '-j', '2', '--no-cache']));
+    const child = passk(runArgs(fake.url, db, [...firstProblems(4), '-n', '4', '-j', '2', '--no-cache']));
     for (let i = 0; i < 200 && fake.requests.filter((r) => r.method === 'POST').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');
     await child;
