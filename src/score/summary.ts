@@ -153,7 +153,8 @@ export function summarize(input: SummaryInput): Summary {
     uncalibrated,
     toolchain: input.environment.toolchain,
     sandbox: input.environment.sandbox,
-    environments: (input.environments ?? []).map(({environment, verdicts}) => ({...environment, verdicts})),
+    // Only those that made verdicts: re-scoring somewhere else judges nothing.
+    environments: (input.environments ?? []).filter((e) => e.verdicts > 0).map(({environment, verdicts}) => ({...environment, verdicts})),
     perProblem,
   };
 }
