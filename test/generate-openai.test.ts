@@ -203,6 +203,15 @@ describe('replies', () => {
     expect(error.message).not.toContain('sk-proxy-abcdef0123456789');
   });
 
+  it('never shows part of the key when an error message is cut short in the middle of it', async () => {
+    const key = `hf_${'K'.repeat(40)}`;
+    fake.setBehaviour({faults: [{type: 'status', status: 500, message: `${'x'.repeat(185)} ${key}`}]});
+    const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+    // The key (past the 200-character quote limit) is replaced before the quote is cut.
+    expect(error.message).toMatch(/x \*\*\*$/);
+    expect(error.message).not.toContain(key.slice(0, 8));
+  });
+
   it('counts the garbled-reply budget in garbled replies, not in every attempt', async () => {
     // Three ordinary transient failures, then one garbled reply: the garbled reply deserves its own retries.
     fake.setBehaviour({faults: [{type: 'status', status: 429}, {type: 'status', status: 503}, {type: 'reset'}, {type: 'malformed'}]});

@@ -53,7 +53,9 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
   async function requestOnce(request: CompletionRequest): Promise<Reply & {latencyMs: number}> {
     const started = performance.now();
     try {
-      const reply = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs, signal: request.signal});
+      const sent = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs, signal: request.signal});
+      // Before anything is quoted from it: a quote cut short could otherwise keep part of the key.
+      const reply = {...sent, body: redactSecrets(sent.body, apiKey)};
       if (reply.status < 200 || reply.status >= 300) throw httpError(reply, endpoint);
       const parsed = parseReply(reply.body, style, endpoint);
       return {...parsed, latencyMs: Math.round(performance.now() - started)};
@@ -115,7 +117,8 @@ export async function checkEndpoint(baseUrl: string, apiKey?: string, timeoutMs 
     throw new UserError(`cannot reach the model endpoint: ${redacted(err, apiKey).message}; is the server running at ${baseUrl}?`);
   }
   if (reply.status === 401 || reply.status === 403) {
-    throw new UserError(`${redacted(httpError(reply, `GET ${url}`), apiKey).message} (check OPENAI_API_KEY)`);
+    const refusal = httpError({...reply, body: redactSecrets(reply.body, apiKey)}, `GET ${url}`);
+    throw new UserError(`${redacted(refusal, apiKey).message} (check OPENAI_API_KEY)`);
   }
   if (reply.status < 200 || reply.status >= 300) return {};
   return {models: modelIds(parseJson(reply.body))};
