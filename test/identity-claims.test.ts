@@ -14,7 +14,10 @@ const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.warn('skipping the uid-claim tests: job identities and scratch mounts exist only when passk runs as root');
 
 const state = mkdtempSync(path.join(os.tmpdir(), 'passk-state-'));
+// Claims live in the state folder, but uids are machine-wide: keep to a range no other passk uses.
+const uidBase = 64000;
 process.env.PASSK_STATE_DIR = state;
+process.env.PASSK_UID_BASE = String(uidBase);
 const lockDir = path.join(state, 'uids');
 const scratchDir = path.join(state, 'scratch');
 
@@ -29,7 +32,7 @@ describe.skipIf(!isRoot)('uid claims of a killed passk', () => {
   it('are reclaimed with their scratch mounts, and an empty claim left by a kill mid-write does not hold a uid forever', async () => {
     const child = execa('node', ['--import', 'tsx', path.join(projectRoot, 'test', 'fixtures', 'claim-and-hang.ts')], {
       cwd: projectRoot,
-      env: {PASSK_STATE_DIR: state},
+      env: {PASSK_STATE_DIR: state, PASSK_UID_BASE: String(uidBase)},
       reject: false,
     });
     const claimed = await new Promise<Array<{uid: number; scratch?: string}>>((resolve, reject) => {
@@ -42,9 +45,8 @@ describe.skipIf(!isRoot)('uid claims of a killed passk', () => {
     expect(readdirSync(lockDir).sort()).toEqual(uids.sort());
     expect(mountsUnder(scratchDir)).toHaveLength(claimed.filter((c) => c.scratch).length);
 
-    // An older passk killed between creating its claim file and writing its pid left it empty. Uids
-    // are shared by every passk on the machine (whatever its state folder), so one far above those in use.
-    const empty = '61900';
+    // An older passk killed between creating its claim file and writing its pid left it empty.
+    const empty = String(uidBase + 900);
     writeFileSync(path.join(lockDir, empty), '');
     const minuteAgo = new Date(Date.now() - 60_000);
     utimesSync(path.join(lockDir, empty), minuteAgo, minuteAgo);
@@ -73,14 +75,15 @@ describe.skipIf(!isRoot)('uid claims of a killed passk', () => {
 
   it('never takes a claim whose owner is alive', async () => {
     const {takeIdentity, releaseIdentity, unmountScratch} = await import('../src/execute/identity.js');
-    // A live process (this one's parent) holds uid 61000 here.
+    // A live process (this one's parent) holds the first uid here.
+    const held = String(uidBase);
     mkdirSync(lockDir, {recursive: true});
-    writeFileSync(path.join(lockDir, '61000'), String(process.ppid));
+    writeFileSync(path.join(lockDir, held), String(process.ppid));
     const identity = await takeIdentity(1 << 20);
-    expect(identity.uid).not.toBe(61000);
-    expect(readFileSync(path.join(lockDir, '61000'), 'utf8')).toBe(String(process.ppid));
+    expect(identity.uid).not.toBe(uidBase);
+    expect(readFileSync(path.join(lockDir, held), 'utf8')).toBe(String(process.ppid));
     await releaseIdentity(identity);
     await unmountScratch();
-    expect(readdirSync(lockDir)).toEqual(['61000']);
+    expect(readdirSync(lockDir)).toEqual([held]);
   });
 });

@@ -19,8 +19,9 @@ export interface Identity {
   scratch?: string;
 }
 
-const uidBase = 61000;
-/** PASSK_STATE_DIR: tests keep their claims apart from the passk processes running meanwhile. */
+/** PASSK_UID_BASE (with PASSK_STATE_DIR): tests keep to uids no other passk on the machine hands out. */
+const uidBase = Number(process.env.PASSK_UID_BASE) || 61000;
+/** PASSK_STATE_DIR: tests keep their claims apart from the passk processes running meanwhile (see PASSK_UID_BASE). */
 const stateDir = process.env.PASSK_STATE_DIR ?? '/run/passk';
 /**
  * One file per uid in use, holding its owner (pid and start time): keeps concurrent passk processes
