@@ -7,6 +7,10 @@ export const ExitCode = {
   cannotRun: 2,
   /** The run finished, but more samples than --max-error-rate allows hit infrastructure errors. */
   tooManyErrors: 3,
+  /** Stopped by SIGINT (128 + 2); the run is stored as interrupted and resumes with --resume. */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15); as for SIGINT. */
+  terminated: 143,
 } as const;
 
 /**

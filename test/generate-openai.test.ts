@@ -168,6 +168,57 @@ describe('replies', () => {
     expect(error.message).toContain('reply has no choices: upstream overloaded');
   });
 
+  it('never shows the key when a reply without choices echoes the request', async () => {
+    const key = 'sk-secret-echoed-0123456789';
+    fake.setBehaviour({faults: times(5, {type: 'echo'})});
+    const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+    expect(error.kind).toBe('malformed');
+    expect(error.message).toMatch(/reply has no choices/);
+    expect(error.message).not.toContain(key);
+    expect(error.detail).not.toContain(key);
+    expect(String(error.cause ?? '')).not.toContain(key);
+  });
+
+  it('never shows the key when a non-JSON reply or an error status carries it, even without being told the key', async () => {
+    const key = 'sk-secret-0123456789abcdef';
+    const leaks = [
+      {type: 'body', body: `not json: Authorization: Bearer ${key}`} as const,
+      {type: 'status', status: 500, message: `upstream got header Bearer ${key}`} as const,
+      {type: 'status', status: 400, message: `bad key ${key}`} as const,
+      {type: 'status', status: 401, message: `Incorrect API key provided: ${key}`} as const,
+      {type: 'status', status: 404, message: `no model for key ${key}`} as const,
+      {type: 'status', status: 429, message: `quota of ${key} exhausted`, headers: {'retry-after': '3600'}} as const,
+      {type: 'echo'} as const,
+    ];
+    for (const fault of leaks) {
+      fake.setBehaviour({faults: [fault]});
+      const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+      expect(error.message, JSON.stringify(fault)).not.toContain(key);
+      expect(error.message, JSON.stringify(fault)).not.toMatch(/sk-secret/);
+      expect(error.detail, JSON.stringify(fault)).not.toMatch(/sk-secret/);
+    }
+    // A key-shaped bearer token the provider was not given (a proxy's own) is hidden too.
+    fake.setBehaviour({faults: [{type: 'status', status: 502, message: 'proxy sent Authorization: Bearer sk-proxy-abcdef0123456789'}]});
+    const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+    expect(error.message).not.toContain('sk-proxy-abcdef0123456789');
+  });
+
+  it('never shows part of the key when an error message is cut short in the middle of it', async () => {
+    const key = `hf_${'K'.repeat(40)}`;
+    fake.setBehaviour({faults: [{type: 'status', status: 500, message: `${'x'.repeat(185)} ${key}`}]});
+    const error = await endpointError(provider({apiKey: key, maxRetries: 0}).complete(chatRequest()));
+    // The key (past the 200-character quote limit) is replaced before the quote is cut.
+    expect(error.message).toMatch(/x \*\*\*$/);
+    expect(error.message).not.toContain(key.slice(0, 8));
+  });
+
+  it('counts the garbled-reply budget in garbled replies, not in every attempt', async () => {
+    // Three ordinary transient failures, then one garbled reply: the garbled reply deserves its own retries.
+    fake.setBehaviour({faults: [{type: 'status', status: 429}, {type: 'status', status: 503}, {type: 'reset'}, {type: 'malformed'}]});
+    const completion = await provider({maxRetries: 5}).complete(chatRequest());
+    expect(completion.attempts).toBe(5);
+  });
+
   it('retries a malformed reply a couple of times only', async () => {
     fake.setBehaviour({faults: times(10, {type: 'malformed'})});
     const error = await endpointError(provider({maxRetries: 5}).complete(chatRequest()));
@@ -320,6 +371,18 @@ describe('checkEndpoint', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(/401 Unauthorized: Incorrect API key provided \(check OPENAI_API_KEY\)$/);
     expect((error as Error).message).not.toContain('sk-wrong');
+  });
+
+  it('never shows the key when the refusal echoes it, whether or not it is the key sent', async () => {
+    for (const echoed of ['sk-secret-0123456789abcdef', 'sk-other-0123456789abcdef']) {
+      fake.setBehaviour({faults: [{type: 'status', status: 401, message: `Incorrect API key provided: ${echoed}`}]});
+      const error = await checkEndpoint(fake.url, 'sk-secret-0123456789abcdef').then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(UserError);
+      expect(error!.message).not.toContain(echoed);
+    }
   });
 
   it('accepts a server without a model list', async () => {

@@ -128,7 +128,8 @@ describe('executeRun', () => {
     const store = new Store(':memory:');
     const summary = await run(store, scriptedModel().provider);
     const stored = store.getRun(summary.runId)!;
-    store.updateRun(summary.runId, {environment: {...stored.environment, toolchain: {python3: 'Python 2.7.18'}}});
+    // As if the run had last been judged elsewhere.
+    store.recordEnvironment(summary.runId, {...stored.environment, toolchain: {python3: 'Python 2.7.18'}});
     const message = await userError(run(store, scriptedModel().provider, {resumeRunId: summary.runId}));
     expect(message).toBe(`run ${summary.runId} was judged with a different toolchain; resume with the same one, or pass --force to mix them`);
     await expect(run(store, scriptedModel().provider, {resumeRunId: summary.runId, force: true})).resolves.toMatchObject({runId: summary.runId});

@@ -1,6 +1,7 @@
-import {constants} from 'node:fs';
-import {access, mkdir} from 'node:fs/promises';
+import {constants, existsSync, statSync} from 'node:fs';
+import {access} from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import {Flags} from '@oclif/core';
 import {benchNames} from '../bench/index.js';
 import {BaseCommand} from '../cli/base-command.js';
@@ -12,7 +13,7 @@ import {ExitCode, UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {checkEndpoint, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {resolveRun} from '../run/config.js';
-import {executeRun, type RunConfig} from '../run/run.js';
+import {executeRun, resumeNeedsModel, RunInterrupted, type RunConfig} from '../run/run.js';
 import {formatComparison, formatGate} from '../report/comparison-text.js';
 import {checkReportFiles, writeReports} from '../report/write.js';
 import {formatSummary, writeReport} from '../score/report.js';
@@ -83,6 +84,8 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
 
   async run(): Promise<Summary> {
     const {flags} = await this.parse(Run, argvWithConfigFile(this.argv, {...Run.baseFlags, ...Run.flags}));
+    const maxErrorRate = optionalNumber(flags['max-error-rate'], 'max-error-rate') ?? 0;
+    if (maxErrorRate < 0 || maxErrorRate > 1) throw new UserError(`--max-error-rate must be a fraction between 0 and 1, got ${flags['max-error-rate']}`);
     const store = this.openStore(flags.db);
     const previous = flags.resume ? store.getRun(flags.resume) : undefined;
     if (flags.resume && !previous) throw new UserError(`no run ${flags.resume} in ${flags.db}`);
@@ -119,7 +122,6 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
       },
     );
     if (demoSamples) this.logToStderr(`no --model given: replaying the embedded demo samples (${demoSamples})`);
-    const maxErrorRate = optionalNumber(flags['max-error-rate'], 'max-error-rate') ?? 0;
 
     const sandbox = await openSandbox({
       backend: flags['unsafe-no-sandbox'] ? 'unsafe' : flags.sandbox,
@@ -129,9 +131,21 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
       poolSize: flags['exec-concurrency'],
     });
     if (sandbox.backend === 'unsafe') this.warn('--unsafe-no-sandbox: untrusted code runs directly on this host');
-    if (config.baseUrl) await checkEndpoint(config.baseUrl, process.env.OPENAI_API_KEY);
+    // Re-scoring a finished run asks the model nothing, so it must not need the endpoint.
+    const needsModel = !previous || resumeNeedsModel(store, previous, Boolean(flags['retry-errors']));
+    if (config.baseUrl && needsModel) await checkEndpoint(config.baseUrl, process.env.OPENAI_API_KEY);
 
     const progress = progressReporter({enabled: !this.jsonEnabled(), tty: Boolean(process.stderr.isTTY) && !process.env.CI});
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second signal means "now": the run stays marked running with a dead holder, which reads as interrupted.
+      if (interrupt.signal.aborted) process.exit(signalExitCodes[signal]);
+      progress.done();
+      this.logToStderr(`${signal}: stopping once the sandbox jobs under way finish (${signal} again to quit at once)`);
+      interrupt.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const summary = await executeRun({
         store,
@@ -147,10 +161,15 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         execConcurrency: flags['exec-concurrency'],
         onProgress: (p) => progress.update(p),
         passkVersion: this.config.version,
+        signal: interrupt.signal,
       });
       progress.done();
       store.updateRun(summary.runId, {environment: {...store.getRun(summary.runId)?.environment, invocation: invocationSettings(flags)}});
-      if (flags.out) await writeReport(flags.out, summary, store.samples(summary.runId));
+      if (flags.out) {
+        await writeReport(flags.out, summary, store.samples(summary.runId)).catch((error: Error) => {
+          throw new UserError(`${error.message}; run ${summary.runId} is stored, write its report with: passk run --resume ${summary.runId} --out ${flags.out}`);
+        });
+      }
       const {comparison, gate} = gateAgainst(store, summary, baselineId, flags);
       if (outputs.length > 0) await writeReports(outputs, {summary, samples: store.samples(summary.runId), comparison, gate});
       this.log(formatSummary(summary));
@@ -166,20 +185,39 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
       // An infrastructure exit (3) says more than a gate run on incomplete data.
       if (gate && !gate.passed && process.exitCode !== ExitCode.tooManyErrors) process.exitCode = gate.exitCode;
       return {...summary, ...(comparison ? {comparison} : {}), ...(gate ? {gate} : {})};
+    } catch (error) {
+      if (!(error instanceof RunInterrupted)) throw error;
+      const signal = error.reason as NodeJS.Signals;
+      throw new UserError(`interrupted by ${signal}; run ${error.runId} is kept, resume it with: passk run --resume ${error.runId}`, signalExitCodes[signal] ?? ExitCode.cannotRun);
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       progress.done();
       await sandbox.close();
     }
   }
 }
 
-/** Fails before a long run, not after it, when the report folder cannot be written. */
+/** The shell's convention: 128 + the signal's number. */
+const signalExitCodes: Partial<Record<NodeJS.Signals, number>> = {SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated};
+
+/**
+ * Fails before a long run, not after it, when the report folder cannot be written; creates nothing
+ * (a run that cannot start leaves no empty folder): the folder, or its nearest existing ancestor,
+ * must be a writable folder.
+ */
 async function ensureWritableDir(dir: string): Promise<void> {
+  const refuse = (reason: string) => new UserError(`cannot write the report folder ${dir}: ${reason}`);
+  let existing = path.resolve(dir);
+  while (!existsSync(existing)) existing = path.dirname(existing);
+  // Recursive mkdir spins forever under /proc (a Node bug), and nothing can be written there anyway.
+  if (existing === '/proc' || existing.startsWith('/proc/')) throw refuse(`${existing} is not an ordinary folder`);
   try {
-    await mkdir(dir, {recursive: true});
-    await access(dir, constants.W_OK);
+    if (!statSync(existing).isDirectory()) throw refuse(`${existing} is not a folder`);
+    await access(existing, constants.W_OK);
   } catch (error) {
-    throw new UserError(`cannot write the report folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    if (error instanceof UserError) throw error;
+    throw refuse((error as NodeJS.ErrnoException).code ?? (error as Error).message);
   }
 }
 

@@ -55,15 +55,16 @@ export class EndpointError extends Error {
 
   /** The same failure, reported as the last of `attempts` requests. */
   afterAttempts(attempts: number): EndpointError {
-    return new EndpointError({
-      kind: this.kind,
-      endpoint: this.endpoint,
-      detail: this.detail,
-      retryable: this.retryable,
-      status: this.status,
-      retryAfterMs: this.retryAfterMs,
-      attempts,
-      cause: this.cause,
-    });
+    return new EndpointError({...this.info(), attempts});
+  }
+
+  /** The same failure with its detail rewritten (e.g. secrets taken out). */
+  withDetail(rewrite: (detail: string) => string): EndpointError {
+    return new EndpointError({...this.info(), detail: rewrite(this.detail)});
+  }
+
+  private info(): EndpointErrorInfo {
+    const {kind, endpoint, detail, retryable, status, retryAfterMs, attempts, cause} = this;
+    return {kind, endpoint, detail, retryable, status, retryAfterMs, attempts, cause};
   }
 }

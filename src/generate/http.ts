@@ -17,6 +17,8 @@ export interface HttpRequest {
   apiKey?: string;
   json?: unknown;
   timeoutMs: number;
+  /** The caller gave up: rejects with its reason, not an EndpointError (nothing is wrong with the endpoint). */
+  signal?: AbortSignal;
 }
 
 export async function sendRequest(request: HttpRequest): Promise<HttpReply> {
@@ -24,7 +26,8 @@ export async function sendRequest(request: HttpRequest): Promise<HttpReply> {
   if (request.apiKey) headers.authorization = `Bearer ${request.apiKey}`;
   if (request.json !== undefined) headers['content-type'] = 'application/json';
   // The deadline covers the body too: a server that stalls mid-reply times out like one that never answers.
-  const signal = AbortSignal.timeout(request.timeoutMs);
+  const deadline = AbortSignal.timeout(request.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
   try {
     const response = await fetch(request.url, {
       method: request.method,
@@ -39,7 +42,8 @@ export async function sendRequest(request: HttpRequest): Promise<HttpReply> {
       body: await response.text(),
     };
   } catch (err) {
-    throw transportError(err, `${request.method} ${request.url}`, signal.aborted, request.timeoutMs);
+    if (request.signal?.aborted) throw request.signal.reason;
+    throw transportError(err, `${request.method} ${request.url}`, deadline.aborted, request.timeoutMs);
   }
 }
 

@@ -67,7 +67,7 @@ export function parseReply(body: string, style: Prompt['style'], endpoint: strin
 }
 
 /** 408, 429 and 5xx are worth retrying; any other status is a request the endpoint will keep refusing. */
-export function httpError(reply: HttpReply, endpoint: string, apiKey?: string): EndpointError {
+export function httpError(reply: HttpReply, endpoint: string): EndpointError {
   const {status} = reply;
   const reason = reply.statusText || STATUS_CODES[status] || 'HTTP error';
   const wait = retryAfterMs(reply.headers);
@@ -77,7 +77,7 @@ export function httpError(reply: HttpReply, endpoint: string, apiKey?: string): 
     kind: 'http',
     endpoint,
     status,
-    detail: redact(`${status} ${reason}${message ? `: ${message}` : ''}${waitNote}`, apiKey),
+    detail: `${status} ${reason}${message ? `: ${message}` : ''}${waitNote}`,
     retryable: status === 408 || status === 429 || status >= 500,
     retryAfterMs: wait,
   });
@@ -90,11 +90,6 @@ function errorMessage(json: unknown): string | undefined {
   const candidates = [isRecord(error) ? error.message : error, json.message, json.detail];
   const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
   return found === undefined ? undefined : snippet(found);
-}
-
-/** Endpoints sometimes echo the key they were given; never let it reach a log. */
-function redact(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join('***') : text;
 }
 
 /** The parsed body, or undefined when it is not JSON. */

@@ -11,6 +11,7 @@ import {EndpointError} from './endpoint-error.js';
 import {sendRequest} from './http.js';
 import {httpError, parseJson, parseReply, requestBody, type Reply} from './openai-wire.js';
 import type {Completion, CompletionRequest, Provider} from './provider.js';
+import {redactSecrets} from './redact.js';
 import {withRetries} from './retry.js';
 
 export interface OpenAIProviderOptions {
@@ -51,10 +52,16 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
   /** One request; latency is the successful request's own, not the backoff around it. */
   async function requestOnce(request: CompletionRequest): Promise<Reply & {latencyMs: number}> {
     const started = performance.now();
-    const reply = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs});
-    if (reply.status < 200 || reply.status >= 300) throw httpError(reply, endpoint, apiKey);
-    const parsed = parseReply(reply.body, style, endpoint);
-    return {...parsed, latencyMs: Math.round(performance.now() - started)};
+    try {
+      const sent = await sendRequest({method: 'POST', url, apiKey, json: requestBody(model, request), timeoutMs, signal: request.signal});
+      // Before anything is quoted from it: a quote cut short could otherwise keep part of the key.
+      const reply = {...sent, body: redactSecrets(sent.body, apiKey)};
+      if (reply.status < 200 || reply.status >= 300) throw httpError(reply, endpoint);
+      const parsed = parseReply(reply.body, style, endpoint);
+      return {...parsed, latencyMs: Math.round(performance.now() - started)};
+    } catch (error) {
+      throw redacted(error, apiKey);
+    }
   }
 
   return {
@@ -78,12 +85,17 @@ export function openAIProvider(options: OpenAIProviderOptions): Provider {
       const hit = key === undefined ? undefined : cache?.get(key);
       // attempts counts requests made now: a replay made none.
       if (hit) return {...hit, cached: true, attempts: 0};
-      const {value, attempts} = await withRetries(() => requestOnce(request), policy);
+      const {value, attempts} = await withRetries(() => requestOnce(request), {...policy, signal: request.signal});
       // An empty answer is kept as the sample but never cached (conventions §5): asking again may do better.
       if (key !== undefined && value.text !== '') cache?.put(key, value);
       return {...value, cached: false, attempts};
     },
   };
+}
+
+/** Every endpoint failure leaves the provider with secrets taken out: replies may echo the request. */
+function redacted<E>(error: E, apiKey: string | undefined): E {
+  return error instanceof EndpointError ? (error.withDetail((detail) => redactSecrets(detail, apiKey)) as E) : error;
 }
 
 export interface EndpointInfo {
@@ -102,10 +114,11 @@ export async function checkEndpoint(baseUrl: string, apiKey?: string, timeoutMs 
     reply = await sendRequest({method: 'GET', url, apiKey, timeoutMs});
   } catch (err) {
     if (!(err instanceof EndpointError)) throw err;
-    throw new UserError(`cannot reach the model endpoint: ${err.message}; is the server running at ${baseUrl}?`);
+    throw new UserError(`cannot reach the model endpoint: ${redacted(err, apiKey).message}; is the server running at ${baseUrl}?`);
   }
   if (reply.status === 401 || reply.status === 403) {
-    throw new UserError(`${httpError(reply, `GET ${url}`, apiKey).message} (check OPENAI_API_KEY)`);
+    const refusal = httpError({...reply, body: redactSecrets(reply.body, apiKey)}, `GET ${url}`);
+    throw new UserError(`${redacted(refusal, apiKey).message} (check OPENAI_API_KEY)`);
   }
   if (reply.status < 200 || reply.status >= 300) return {};
   return {models: modelIds(parseJson(reply.body))};

@@ -18,6 +18,8 @@ export interface CompletionRequest {
   /** Per-sample seed (base seed + sample index), sent to the endpoint. */
   seed: number;
   params: SamplingParams;
+  /** Abandons the request (and its retries) when aborted: the run is stopping. Rejects with the abort reason. */
+  signal?: AbortSignal;
 }
 
 export interface Completion {

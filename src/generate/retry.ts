@@ -12,6 +12,8 @@ export interface RetryPolicy {
   baseMs: number;
   /** Largest backoff step. */
   capMs: number;
+  /** Stops waiting between retries when aborted (rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 /** A garbled 200 reply rarely fixes itself; retry it a little, not the full budget. */
@@ -28,19 +30,27 @@ export interface Attempted<T> {
   attempts: number;
 }
 
-/** Runs `request` until it succeeds, fails with a non-retryable error, or the retries run out. */
+/**
+ * Runs `request` until it succeeds, fails with a non-retryable error, or the retries run out.
+ * Garbled replies have their own, smaller budget, counted in garbled replies only: a transient 429
+ * before them must not use it up.
+ */
 export async function withRetries<T>(request: () => Promise<T>, policy: RetryPolicy): Promise<Attempted<T>> {
+  let malformed = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return {value: await request(), attempts: attempt};
     } catch (err) {
       if (!(err instanceof EndpointError)) throw err;
-      const budget = err.kind === 'malformed' ? Math.min(policy.maxRetries, MALFORMED_RETRIES) : policy.maxRetries;
+      if (err.kind === 'malformed') malformed++;
+      const outOfRetries = attempt > policy.maxRetries || malformed > Math.min(policy.maxRetries, MALFORMED_RETRIES);
       const serverWait = err.retryAfterMs;
-      if (!err.retryable || attempt > budget || (serverWait !== undefined && serverWait > MAX_SERVER_WAIT_MS)) {
+      if (!err.retryable || outOfRetries || (serverWait !== undefined && serverWait > MAX_SERVER_WAIT_MS)) {
         throw attempt > 1 ? err.afterAttempts(attempt) : err;
       }
-      await sleep(serverWait ?? backoffDelayMs(attempt, policy));
+      await sleep(serverWait ?? backoffDelayMs(attempt, policy), undefined, {signal: policy.signal}).catch(() => {
+        throw policy.signal?.reason;
+      });
     }
   }
 }

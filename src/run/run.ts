@@ -13,7 +13,8 @@ import {canonicalJson} from '../generate/cache.js';
 import {EndpointError} from '../generate/endpoint-error.js';
 import type {Provider, SamplingParams} from '../generate/provider.js';
 import {summarize, type Summary} from '../score/summary.js';
-import type {NewSample, SampleRow, Store} from '../store/store.js';
+import type {NewSample, RunRow, SampleRow, Store} from '../store/store.js';
+import {EndpointGone, OutageWatch} from './outage.js';
 
 /** Everything that decides a run's results. Its hash guards --resume; nothing secret goes in here. */
 export interface RunConfig {
@@ -63,6 +64,23 @@ export interface RunOptions {
   onProgress?: (progress: Progress) => void;
   /** Recorded with the run, and part of the calibration cache key (a fixed judge must not reuse old verdicts). */
   passkVersion: string;
+  /**
+   * Stops the run when aborted (its reason, e.g. 'SIGINT', is reported): nothing new is started,
+   * requests in flight are abandoned (their samples are generated again on resume), sandbox jobs in
+   * flight finish and are stored; the run is marked interrupted and executeRun throws RunInterrupted.
+   */
+  signal?: AbortSignal;
+}
+
+/** The run was stopped from outside (a signal); it is stored as interrupted and resumes with --resume. */
+export class RunInterrupted extends Error {
+  constructor(
+    readonly runId: string,
+    readonly reason: string,
+  ) {
+    super(`run ${runId} interrupted by ${reason}`);
+    this.name = 'RunInterrupted';
+  }
 }
 
 /** The hash that guards --resume: everything that decides results, but not where the dataset lies (its content hash is in). */
@@ -97,6 +115,7 @@ function selectProblems(bench: Bench, ids?: string[]): Problem[] {
  * samples; what is stored stays, and the run resumes once the endpoint is fixed.
  */
 function isFatal(error: unknown): boolean {
+  if (error instanceof EndpointGone) return true;
   if (!(error instanceof EndpointError)) return false;
   if (error.kind === 'malformed') return true;
   return !error.retryable && error.kind === 'http' && [401, 403, 404].includes(error.status ?? 0);
@@ -111,6 +130,9 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
     const more = unattempted.length > 5 ? `, … ${unattempted.length - 5} more` : '';
     throw new UserError(`${provider.id}: ${unattempted.length} of ${problems.length} problems are not attempted (no samples): ${unattempted.slice(0, 5).join(', ')}${more}; select problems with --problems`);
   }
+  // pass@k needs n ≥ k samples per problem: a k beyond n would vanish from the report without a word.
+  const beyondN = (options.ks ?? []).filter((k) => k > config.n);
+  if (beyondN.length > 0) throw new UserError(`-k ${beyondN.join(', -k ')} cannot be estimated from n = ${config.n} samples per problem (pass@k needs n ≥ k); raise -n or lower -k`);
   const hash = configHash(config);
   const environment = {
     sandbox: {backend: sandbox.backend, ...sandbox.describe?.()},
@@ -128,9 +150,11 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
       const keys = differingKeys(stored, current);
       throw new UserError(`run ${previous.id} was made with a different configuration (differs in: ${keys.join(', ') || 'unknown'}); start a new run instead`);
     }
-    // Verdicts from two toolchains (or sandboxes, or judges) must not mix silently in one run.
-    const changed = differingKeys(judgingEnvironment(previous.environment), judgingEnvironment(environment));
-    if (previous.environment && changed.length > 0 && !options.force) {
+    // Verdicts from two toolchains (or sandboxes, or judges) must not mix silently in one run. With
+    // --force they may, and each environment is recorded with the verdicts it made.
+    const latest = store.environments(previous.id).at(-1)?.environment ?? previous.environment;
+    const changed = differingKeys(judgingEnvironment(latest), judgingEnvironment(environment));
+    if (latest && changed.length > 0 && !options.force) {
       throw new UserError(`run ${previous.id} was judged with a different ${changed.join(', ')}; resume with the same one, or pass --force to mix them`);
     }
     runId = previous.id;
@@ -141,14 +165,15 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
   // One live process per run: two resuming the same run at once would each judge their own samples.
   const holder = store.claimRun(runId, process.pid);
   if (holder !== undefined) throw new UserError(`run ${runId} is being run by process ${holder}; wait for it or stop it first`);
-  store.updateRun(runId, {status: 'running', environment});
+  store.updateRun(runId, {status: 'running'});
+  const environmentId = store.recordEnvironment(runId, environment);
 
   const execLimit = pLimit(Math.max(1, options.execConcurrency));
   const generateLimit = pLimit(Math.max(1, options.concurrency));
 
   try {
-    const calibrations = await calibrate(options, problems, execLimit, environment);
-    await sampleAll(options, runId, problems, calibrations, execLimit, generateLimit);
+    const calibrations = await calibrate(options, runId, problems, execLimit, environment);
+    await sampleAll(options, runId, environmentId, problems, calibrations, execLimit, generateLimit);
     const summary = summarize({
       runId,
       config,
@@ -158,16 +183,34 @@ export async function executeRun(options: RunOptions): Promise<Summary> {
       samples: store.samples(runId),
       calibrations,
       environment,
+      environments: store.environments(runId),
     });
     store.updateRun(runId, {status: 'done', summary: summary as unknown as Record<string, unknown>});
     store.releaseRun(runId);
     return summary;
   } catch (error) {
-    store.updateRun(runId, {status: 'failed'});
-    store.releaseRun(runId);
-    if (isFatal(error)) throw new UserError(`${(error as Error).message}; run ${runId} stopped, its samples are kept (finish it with --resume ${runId})`);
+    try {
+      store.updateRun(runId, {status: error instanceof RunInterrupted ? 'interrupted' : 'failed'});
+      store.releaseRun(runId);
+    } catch {
+      // The store itself may be what failed (disk full): the original error is the one to report.
+    }
+    if (isFatal(error)) {
+      // Samples the dead endpoint failed are stored as errors: they need --retry-errors.
+      const resume = `--resume ${runId}${error instanceof EndpointGone ? ' --retry-errors' : ''}`;
+      throw new UserError(`${(error as Error).message}; run ${runId} stopped, its samples are kept (finish it with ${resume})`);
+    }
     throw error;
   }
+}
+
+/**
+ * Whether resuming a run will ask the model for anything. A finished run has a row for every sample,
+ * so re-scoring it (other -k) needs no endpoint; only --retry-errors on failed generations does.
+ */
+export function resumeNeedsModel(store: Store, run: RunRow, retryErrors: boolean): boolean {
+  if (run.status !== 'done') return true;
+  return retryErrors && store.generationErrors(run.id) > 0;
 }
 
 type Limit = ReturnType<typeof pLimit>;
@@ -193,6 +236,7 @@ function cacheable(verdict: Verdict): boolean {
 /** Judges every problem's own reference (cached per dataset, toolchain and verdict settings). */
 async function calibrate(
   options: RunOptions,
+  runId: string,
   problems: Problem[],
   execLimit: Limit,
   environment: Record<string, unknown>,
@@ -205,12 +249,18 @@ async function calibrate(
   const calibrations = new Map<string, Verdict>();
   let done = 0;
   let passed = 0;
-  await Promise.all(
+  const stopIfInterrupted = () => {
+    if (options.signal?.aborted) throw new RunInterrupted(runId, String(options.signal.reason));
+  };
+  // Settled, not Promise.all: on an interruption, judging already under way finishes before the run returns.
+  const settled = await Promise.allSettled(
     problems.map((problem) =>
       execLimit(async () => {
+        stopIfInterrupted();
         let verdict = store.calibration(benchKey, environmentKey, problem.id);
         if (!verdict) {
           verdict = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode});
+          stopIfInterrupted(); // the verdict may be the interrupting signal's (see sampleAll)
           if (cacheable(verdict)) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
         }
         calibrations.set(problem.id, verdict);
@@ -220,11 +270,15 @@ async function calibrate(
       }),
     ),
   );
+  const failure = settled.find((o) => o.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
   // A reference that timed out with every core busy may only have been starved: judge it again
   // alone before calling the problem invalid (humaneval.md §8.5), and keep that verdict.
   for (const problem of problems) {
     if (!calibrations.get(problem.id)?.result.startsWith('timed out')) continue;
+    stopIfInterrupted();
     const verdict = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode});
+    stopIfInterrupted();
     if (cacheable(verdict)) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
     calibrations.set(problem.id, verdict);
   }
@@ -234,6 +288,7 @@ async function calibrate(
 async function sampleAll(
   options: RunOptions,
   runId: string,
+  environmentId: number,
   problems: Problem[],
   calibrations: Map<string, Verdict>,
   execLimit: Limit,
@@ -250,7 +305,17 @@ async function sampleAll(
     for (let index = 0; index < n; index++) jobs.push({problem, index, stored: existing.get(`${problem.id}\u0000${index}`)});
   }
 
+  // The first error that stops the run (fatal endpoint error, outage, interruption): nothing new starts after it.
   let fatal: unknown;
+  const stop = new AbortController();
+  const halt = (error: unknown) => {
+    fatal ??= error;
+    stop.abort(fatal);
+  };
+  const onInterrupt = () => halt(new RunInterrupted(runId, String(options.signal?.reason)));
+  if (options.signal?.aborted) onInterrupt();
+  else options.signal?.addEventListener('abort', onInterrupt, {once: true});
+  const outage = new OutageWatch();
   let done = 0;
   let passed = 0;
   const report = (verdict?: Verdict) => {
@@ -264,7 +329,10 @@ async function sampleAll(
       if (fatal) throw fatal;
       return bench.judge(problem, code, {sandbox, mode: config.verdictMode, calibration: calibrations.get(problem.id)});
     });
-    store.addExecution(sampleId, verdict);
+    // A terminal's Ctrl-C reaches the sandboxed processes too: a verdict that lands after an
+    // interruption may be that kill's, so it is not kept; the sample is judged again on resume.
+    if (options.signal?.aborted) throw fatal;
+    store.addExecution(sampleId, verdict, environmentId);
     return verdict;
   };
 
@@ -278,32 +346,40 @@ async function sampleAll(
     const seed = config.seed + index;
     const prompt = bench.prompt(problem, provider.style);
     const base = {runId, problemId: problem.id, sampleIndex: index, seed};
+    let completion;
     try {
-      const completion = await generateLimit(() => {
+      completion = await generateLimit(() => {
         if (fatal) throw fatal; // queued behind the request that failed fatally: do not send
-        return provider.complete({problemId: problem.id, prompt, sampleIndex: index, seed, params: config.params});
+        return provider.complete({problemId: problem.id, prompt, sampleIndex: index, seed, params: config.params, signal: stop.signal});
       });
-      const extraction = provider.verbatim
-        ? {code: completion.text, path: 'verbatim', markers: []}
-        : bench.extract(problem, completion.text, provider.style);
-      const sample = {
-        ...base,
-        response: provider.verbatim ? undefined : completion.text,
-        code: extraction.code,
-        extractionPath: extraction.path,
-        markers: extraction.markers,
-        finishReason: completion.finishReason,
-        latencyMs: completion.latencyMs,
-        cached: completion.cached,
-        attempts: completion.attempts,
-      };
-      if (replacing) store.deleteSample(replacing.id); // only now that the retry succeeded
-      return stored(sample);
     } catch (error) {
+      // The run is stopping: an abandoned request is no sample; it is generated again on resume.
+      if (stop.signal.aborted) throw fatal;
       if (isFatal(error) || error instanceof UserError) throw error;
-      if (replacing) return replacing;
-      return stored({...base, error: (error as Error).message, attempts: error instanceof EndpointError ? error.attempts : 1});
+      const gone = outage.failed(error);
+      // Stored before stopping, so a resume with --retry-errors finds every failed sample.
+      const row = replacing ?? stored({...base, error: (error as Error).message, attempts: error instanceof EndpointError ? error.attempts : 1});
+      if (gone) halt(gone);
+      return row;
     }
+    outage.succeeded();
+    // Outside the try: a store that cannot write (disk full) stops the run; it is not the sample's error.
+    const extraction = provider.verbatim
+      ? {code: completion.text, path: 'verbatim', markers: []}
+      : bench.extract(problem, completion.text, provider.style);
+    const sample = {
+      ...base,
+      response: provider.verbatim ? undefined : completion.text,
+      code: extraction.code,
+      extractionPath: extraction.path,
+      markers: extraction.markers,
+      finishReason: completion.finishReason,
+      latencyMs: completion.latencyMs,
+      cached: completion.cached,
+      attempts: completion.attempts,
+    };
+    if (replacing) store.deleteSample(replacing.id); // only now that the retry succeeded
+    return stored(sample);
   };
 
   // A fatal error stops new work at once, but the run only returns after every job in flight has
@@ -321,11 +397,12 @@ async function sampleAll(
       report(needsJudging ? await judge(problem, sample.id, sample.code ?? '') : sample.verdict);
     }).map((job) =>
       job.catch((error: unknown) => {
-        fatal ??= error;
+        halt(error);
         throw error;
       }),
     ),
   );
+  options.signal?.removeEventListener('abort', onInterrupt);
   if (fatal) throw fatal;
   const failure = outcomes.find((o) => o.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;

@@ -1,20 +1,47 @@
-/** Writes a run's report files: summary.json (the --json document) and results.jsonl (one line per sample). */
 import {createWriteStream} from 'node:fs';
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {once} from 'node:events';
+import {UserError} from '../errors.js';
 import type {SampleRow} from '../store/store.js';
 import {resultLine, type Summary} from './summary.js';
 
+/**
+ * Writes a run's report files: summary.json (the --json document) and results.jsonl (one line per
+ * sample). Each is written to a temporary file and renamed into place, results first: a folder never
+ * holds a half-written file, and a summary.json is only ever beside its complete results. A failure
+ * names the file (UserError); the temporary files are removed.
+ */
 export async function writeReport(dir: string, summary: Summary, samples: Iterable<SampleRow>): Promise<void> {
-  await mkdir(dir, {recursive: true});
-  await writeFile(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  const out = createWriteStream(path.join(dir, 'results.jsonl'));
+  const results = path.join(dir, 'results.jsonl');
+  const summaryFile = path.join(dir, 'summary.json');
+  const temporary = (file: string) => `${file}.${process.pid}.tmp`;
+  let current = dir;
+  try {
+    await mkdir(dir, {recursive: true});
+    current = results;
+    await writeLines(temporary(results), samples);
+    current = summaryFile;
+    await writeFile(temporary(summaryFile), JSON.stringify(summary, null, 2) + '\n');
+    current = results;
+    await rename(temporary(results), results);
+    current = summaryFile;
+    await rename(temporary(summaryFile), summaryFile);
+  } catch (error) {
+    await Promise.all([results, summaryFile].map((file) => rm(temporary(file), {force: true})));
+    throw new UserError(`cannot write ${current}: ${(error as Error).message}`);
+  }
+}
+
+async function writeLines(file: string, samples: Iterable<SampleRow>): Promise<void> {
+  const out = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined); // observed below, at the next write or at the end
   for (const sample of samples) {
-    if (!out.write(JSON.stringify(resultLine(sample)) + '\n')) await once(out, 'drain');
+    if (!out.write(JSON.stringify(resultLine(sample)) + '\n')) await Promise.race([once(out, 'drain'), failed]);
   }
   out.end();
-  await once(out, 'finish');
+  await Promise.race([once(out, 'finish'), failed]);
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -28,6 +55,8 @@ export function formatSummary(summary: Summary): string {
     const validPart = summary.invalidProblems.length > 0 && valid ? `  (valid problems only: ${percent(valid.value)} ± ${percent(valid.stderr)})` : '';
     lines.push(`  pass@${k}: ${percent(estimate.value)} ± ${percent(estimate.stderr)}${validPart}`);
   }
+  // Summaries stored by earlier passk versions have no unreportedKs.
+  for (const [k, reason] of Object.entries(summary.unreportedKs ?? {})) lines.push(`  pass@${k}: not reported: ${reason}`);
   lines.push(`  reference ceiling: ${percent(summary.referenceCeiling)}`);
   if (summary.invalidProblems.length > 0) {
     lines.push(`  invalid problems (their own reference fails): ${summary.invalidProblems.map((p) => `${p.id}${p.class ? ` [${p.class}]` : ''}`).join(', ')}`);
@@ -41,6 +70,12 @@ export function formatSummary(summary: Summary): string {
   if (summary.uncalibrated.length > 0) lines.push(`  references not judged (sandbox errors): ${summary.uncalibrated.join(', ')}`);
   if (!summary.complete) lines.push('  INCOMPLETE: not every sample was judged; the scores above cover only those that were');
   lines.push(`  toolchain: ${Object.values(summary.toolchain).join('; ')}; sandbox ${summary.sandbox.backend}`);
+  // Summaries stored by earlier passk versions have no environments list.
+  const environments = summary.environments ?? [];
+  if (environments.length > 1) {
+    const parts = environments.map((e) => `${e.verdicts} under ${Object.values((e.toolchain ?? {}) as Record<string, string>).join('; ')} (${(e.sandbox as {backend?: string} | undefined)?.backend})`);
+    lines.push(`  MIXED: verdicts from ${environments.length} environments (resumed with --force): ${parts.join(' | ')}`);
+  }
   return lines.join('\n');
 }
 

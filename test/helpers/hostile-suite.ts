@@ -147,13 +147,14 @@ export function hostileSuite(target: HostileTarget): void {
 
       it('fails a multi-GB allocation with the oom flag, at once and in steps', async () => {
         // Growing touches every page (bytearray zero-fills), about 1 s per GiB here: grow into a smaller cap.
+        // A generous time limit, and no timing assertion: on a loaded machine zero-filling 512 MiB can
+        // take longer than the suite's 2 s, and what matters is the outcome: stopped for memory, not time.
         for (const [mode, memoryBytes] of [['once', defaultLimits.memoryBytes], ['grow', 512 * 1024 ** 2]] as const) {
-          const step = only(await python('memory_hog.py', [mode], {limits: {memoryBytes}}));
+          const step = only(await python('memory_hog.py', [mode], {timeoutMs: 60_000, limits: {memoryBytes}}));
           expect(step, mode).toMatchObject({oom: true, timedOut: false});
           expect(step.exitCode, mode).not.toBe(0);
           // Growing may meet the job-wide watchdog (a kill) a moment before RLIMIT_AS (a MemoryError).
           if (mode === 'once') expect(step.stderr).toContain('MemoryError');
-          expect(step.durationMs, mode).toBeLessThan(1500);
         }
       });
 

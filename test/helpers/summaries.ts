@@ -41,6 +41,8 @@ export function summaryOf(runId: string, problems: Counts[], overrides: Partial<
     toolchain: {python: 'Python 3.13'},
     sandbox: {backend: 'bwrap'},
     perProblem: problems.map((p) => ({...p, invalid: false})),
+    unreportedKs: {},
+    environments: [],
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../../cli/base-command.js';
+import {runState} from '../../run/run-state.js';
 import type {RunRow} from '../../store/store.js';
 
 interface RunListing {
@@ -36,8 +37,7 @@ function listing(run: RunRow): RunListing {
   return {
     id: run.id,
     createdAt: run.createdAt,
-    // A finished run whose infrastructure errors left samples unjudged is not a score to trust.
-    status: run.status === 'done' && run.summary?.complete === false ? 'incomplete' : run.status,
+    status: runState(run),
     bench: run.bench,
     task: run.task,
     model: run.model,
