@@ -11,7 +11,8 @@ import {UserError} from '../../errors.js';
 import {DatasetReader} from './dataset-reader.js';
 import {iverilogCompile, readTestbench, sandboxErrorVerdict, simulationLimits, simulationTimeoutMs, verdictDetails} from './judging.js';
 import {strip} from './pystr.js';
-import {hardenTestbench, hasMismatchesDisplay, newNonce} from './testbench.js';
+import {isolatedSimulation, launcherRefusal} from './strict-sim.js';
+import {hardenTestbench, hasMismatchesDisplay, newStrictNonces} from './testbench.js';
 import {v1Result} from './v1-result.js';
 import {codeCompletePrefix, commentedDescription, renderPrompt, systemMessages} from './v2-prompt.js';
 
@@ -161,14 +162,15 @@ function sourceFileName(id: string): string {
 }
 
 async function judgeV1(problem: V1Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
-  const nonce = mode === 'strict' ? newNonce() : undefined;
+  const nonces = mode === 'strict' ? newStrictNonces() : undefined;
   const source = sourceFileName(problem.id);
-  const tb = nonce ? hardenTestbench(problem.test, nonce) : {test: problem.test, top: 'tb'};
+  const tb = nonces ? hardenTestbench(problem.test, nonces) : {test: problem.test, top: 'tb'};
+  const simulate = nonces ? isolatedSimulation(['vvp', '-n', 'test.vvp'], nonces.launcher) : {files: {}, argv: ['vvp', '-n', 'test.vvp']};
   const run = await sandbox.run({
-    files: {[source]: `${tb.test}\n${problem.header}\n${code}`},
+    files: {[source]: `${tb.test}\n${problem.header}\n${code}`, ...simulate.files},
     steps: [
       {argv: iverilogCompile('test.vvp', [source], tb.top), timeoutMs: simulationTimeoutMs},
-      {argv: ['vvp', '-n', 'test.vvp'], timeoutMs: simulationTimeoutMs},
+      {argv: simulate.argv, timeoutMs: simulationTimeoutMs},
     ],
     limits: simulationLimits,
     // Upstream runs `iverilog ...; vvp -n test.vvp`: the simulator runs (and complains) after a failed compile too.
@@ -176,13 +178,15 @@ async function judgeV1(problem: V1Problem, code: string, {sandbox, mode, calibra
   });
   if (run.error) return sandboxErrorVerdict(run.error, run.durationMs);
   const [compile, sim] = run.steps;
+  const refusal = nonces && launcherRefusal(sim?.stdout ?? '', nonces.launcher);
+  if (refusal) return sandboxErrorVerdict(refusal, run.durationMs);
   const stdout = (compile?.stdout ?? '') + (sim?.stdout ?? '');
   const stderr = (compile?.stderr ?? '') + (sim?.stderr ?? '');
   // Upstream's 30 s covers compile and simulation together.
   const elapsed = (compile?.durationMs ?? 0) + (sim?.durationMs ?? 0);
   const timedOut = Boolean(compile?.timedOut || sim?.timedOut) || elapsed > simulationTimeoutMs;
   const compat = v1Result({stdout, stderr, timedOut});
-  const report = readTestbench(sim?.stdout ?? '', nonce, {compile, sim}, calibration);
+  const report = readTestbench(sim?.stdout ?? '', nonces?.verdict, {compile, sim}, calibration);
   const passed = compat === 'passed' && (mode === 'compat' || report.strictProblems.length === 0);
   return {
     passed,
