@@ -11,6 +11,11 @@ is loaded, in vvp's own memory. Started in the job directory after compilation, 
    reach (the kernel always lets a process read its own /proc/self/mem, so /proc itself must go).
    No /tmp either: an earlier step of the job (a compiler killed at its deadline) may have left
    files holding the nonce there, and the testbench writes only to its working directory;
+   vvp's stdout and stderr are unnamed files in /tmp, copied to the launcher's own once vvp has
+   ended. Landlock does not guard pipes, so with the step's pipe as its stdout a design could open
+   /proc/self/fd/1 (or /dev/stdout) for reading and take the testbench's verdict line out of it
+   before passk reads it; a file under /tmp cannot be opened again that way. (A simulation killed at
+   its deadline loses what it wrote, as vvp's own unflushed buffer always did.)
 3. is non-dumpable, puts a FIFO where the image was, starts vvp on it with stdin /dev/null, writes
    the image into the FIFO and closes it (vvp reads the whole image before the simulation starts;
    the FIFO is unlinked as soon as vvp has it open), then exits with vvp's status (128 + N for
@@ -108,12 +113,14 @@ def read_image(path):
         return None
 
 
-def start_vvp(command):
+def start_vvp(command, stdout, stderr):
     pid = os.fork()
     if pid == 0:
         try:
             devnull = os.open('/dev/null', os.O_RDONLY)
             os.dup2(devnull, 0)
+            os.dup2(stdout, 1)
+            os.dup2(stderr, 2)
             os.execvp(command[0], command)
         except OSError as error:
             os.write(2, f'passk-sim: cannot run {command[0]}: {error.strerror}\n'.encode())
@@ -154,11 +161,36 @@ def feed(fifo, image, pid):
     return None
 
 
+def unnamed_file():
+    """A file in /tmp with no name: nothing can open it again, by path or through /proc/self/fd."""
+    return os.open('/tmp', os.O_TMPFILE | os.O_RDWR, 0o600)
+
+
+def same_file(a, b):
+    first, second = os.fstat(a), os.fstat(b)
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def relay(source, target):
+    """Copies what vvp wrote to the launcher's own stdout or stderr."""
+    os.lseek(source, 0, os.SEEK_SET)
+    try:
+        while chunk := os.read(source, 1 << 16):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(target, view) :]
+    except BrokenPipeError:
+        pass  # passk stopped reading (output cap)
+
+
 def main(argv):
     token, command = argv[1], argv[2:]
     image_path = command[-1]
     image = read_image(image_path)
     empty('.')
+    stdout = unnamed_file()
+    # One file when the step merges stderr into stdout, so the two stay interleaved as written.
+    stderr = stdout if same_file(1, 2) else unnamed_file()
     try:
         restrict()
     except Unavailable as error:
@@ -167,10 +199,13 @@ def main(argv):
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     if image is not None:
         os.mkfifo(image_path, 0o600)
-    pid = start_vvp(command)
+    pid = start_vvp(command, stdout, stderr)
     status = feed(image_path, image, pid) if image is not None else None
     if status is None:
         _, status = os.waitpid(pid, 0)
+    relay(stdout, 1)
+    if stderr != stdout:
+        relay(stderr, 2)
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
