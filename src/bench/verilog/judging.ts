@@ -109,6 +109,7 @@ export function verdictDetails(
     hints: report.hints,
     // The design matched the reference on every sample, whatever lint-like rules say (e.g. class `n`, or v1 warnings).
     functionalPass: report.strictProblems.length === 0,
+    compiled: stepProblem('compile', steps.compile) === undefined,
     ...(mode === 'strict' ? {strictProblems: report.strictProblems} : {}),
     compileMs: steps.compile?.durationMs,
     simulationMs: steps.sim?.durationMs,

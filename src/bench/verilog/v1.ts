@@ -2,11 +2,12 @@
  * VerilogEval v1 (NVlabs/verilog-eval release/1.0.0, ICCAD'23): JSONL problems whose `prompt` is a
  * `module top_module (...);` header; a sample is the module body after it. Judged as upstream
  * `execution.py` does, in a sandbox; strict mode adds testbench.ts's hardening (renamed scopes,
- * nonce verdict line) and its checks on top of the upstream result.
+ * nonce verdict line) and its checks on top of the upstream result, and takes a whole-module
+ * answer as the whole design.
  */
 import path from 'node:path';
 import {statSync} from 'node:fs';
-import type {Bench, Extraction, JudgeContext, Problem, Prompt, PromptStyle, Verdict} from '../bench.js';
+import type {Bench, Extraction, JudgeContext, Problem, Prompt, PromptStyle, Verdict, VerdictMode} from '../bench.js';
 import {UserError} from '../../errors.js';
 import {DatasetReader} from './dataset-reader.js';
 import {iverilogCompile, readTestbench, sandboxErrorVerdict, simulationLimits, simulationTimeoutMs, verdictDetails} from './judging.js';
@@ -161,13 +162,32 @@ function sourceFileName(id: string): string {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(id) ? `${id}.sv` : 'sample.sv';
 }
 
+/** The answer declares `module top_module` itself (chat models often give the whole module). */
+export function declaresTopModule(code: string): boolean {
+  return /^[ \t]*module\s+top_module\b/m.test(code);
+}
+
+/** How a v1 answer becomes the design: after the prompt's header, or in its place. */
+export type V1Assembly = 'header + answer' | 'whole module';
+
+/**
+ * Upstream compiles test + prompt + answer, so a whole-module answer declares the header twice (a
+ * syntax error). Strict mode takes such an answer as the whole design, as v2 does; compat keeps
+ * upstream's literal assembly.
+ */
+export function v1Assembly(code: string, mode: VerdictMode): V1Assembly {
+  return mode === 'strict' && declaresTopModule(code) ? 'whole module' : 'header + answer';
+}
+
 async function judgeV1(problem: V1Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
   const nonces = mode === 'strict' ? newStrictNonces() : undefined;
   const source = sourceFileName(problem.id);
   const tb = nonces ? hardenTestbench(problem.test, nonces) : {test: problem.test, top: 'tb'};
+  const assembly = v1Assembly(code, mode);
+  const design = assembly === 'whole module' ? code : `${problem.header}\n${code}`;
   const simulate = nonces ? isolatedSimulation(['vvp', '-n', 'test.vvp'], nonces.launcher) : {files: {}, argv: ['vvp', '-n', 'test.vvp']};
   const run = await sandbox.run({
-    files: {[source]: `${tb.test}\n${problem.header}\n${code}`, ...simulate.files},
+    files: {[source]: `${tb.test}\n${design}`, ...simulate.files},
     steps: [
       {argv: iverilogCompile('test.vvp', [source], tb.top), timeoutMs: simulationTimeoutMs},
       {argv: simulate.argv, timeoutMs: simulationTimeoutMs},
@@ -192,7 +212,7 @@ async function judgeV1(problem: V1Problem, code: string, {sandbox, mode, calibra
     passed,
     result: compat === 'passed' && !passed ? `failed: ${report.strictProblems[0]}` : compat,
     durationMs: run.durationMs,
-    details: verdictDetails(report, mode, {compile, sim}, stderr + stdout),
+    details: {...verdictDetails(report, mode, {compile, sim}, stderr + stdout), assembly},
   };
 }
 
