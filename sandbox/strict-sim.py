@@ -29,7 +29,6 @@ Usage: python3 -I strict-sim.py <token> vvp [vvp option ...] <image>
 import ctypes
 import errno
 import os
-import shutil
 import sys
 import time
 
@@ -96,10 +95,11 @@ def restrict():
 
 
 def empty(directory):
-    """Deletes everything in a directory (not the directory itself)."""
+    """Deletes everything in a directory (not the directory itself). Not shutil: its imports cost more than a small simulation."""
     for entry in os.scandir(directory):
         if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
+            empty(entry.path)
+            os.rmdir(entry.path)
         else:
             os.unlink(entry.path)
 
@@ -130,7 +130,11 @@ def start_vvp(command, stdout, stderr):
 
 
 def open_writer(fifo, pid):
-    """The FIFO's write end once vvp has opened it, or vvp's wait status if it ended first."""
+    """The FIFO's write end once vvp has opened it, or vvp's wait status if it ended first.
+
+    Polled, not a blocking open: that would wait forever for a vvp that died before opening it.
+    The pause grows so a slow start (a loaded machine) is not slowed further by the polling."""
+    pause = 0.0001
     while True:
         try:
             return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC), None
@@ -140,7 +144,8 @@ def open_writer(fifo, pid):
         ended, status = os.waitpid(pid, os.WNOHANG)
         if ended:
             return None, status
-        time.sleep(0.0002)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.002)
 
 
 def feed(fifo, image, pid):
