@@ -37,7 +37,7 @@ describe('testbench verdict line', () => {
         'module stimulus_gen(input clk); endmodule',
         'module tb_abc();',
         '  stimulus_gen stim1_abc (.clk);',
-        '  RefModule good1_abc (.q(q_ref));',
+        '  RefModule_abc good1_abc (.q(q_ref));',
         '  TopModule #(.W(2)) top_module1_abc (.q(q_dut));',
         '  initial $dumpvars(1, stim1_abc.clk, good1_abc.q);',
         `  final begin\n  ${display} $display("passk-verdict-f00 %1d %1d", stats1.errors, stats1.clocks);\n  end`,

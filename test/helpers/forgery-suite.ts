@@ -10,7 +10,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Verdict} from '../../src/bench/bench.js';
 import {iverilogCompile, simulationLimits} from '../../src/bench/verilog/judging.js';
-import {hardenTestbench, newNonce, readVerdictLine} from '../../src/bench/verilog/testbench.js';
+import {hardenTestbench, hideReference, newNonce, readVerdictLine} from '../../src/bench/verilog/testbench.js';
 import {loadVerilogEvalV1} from '../../src/bench/verilog/v1.js';
 import {loadVerilogEvalV2} from '../../src/bench/verilog/v2.js';
 import type {Sandbox} from '../../src/execute/sandbox.js';
@@ -106,9 +106,10 @@ export function forgerySuite(target: ForgeryTarget): void {
       /** What strict mode did before the launcher: the hardened testbench, simulated by a plain vvp. */
       async function withoutLauncher(code: string, sameNonce: boolean) {
         const verdict = newNonce();
-        const tb = hardenTestbench(majority.test, {scope: sameNonce ? verdict : newNonce(), verdict});
+        const scope = sameNonce ? verdict : newNonce();
+        const tb = hardenTestbench(majority.test, {scope, verdict});
         const run = await sandbox.run({
-          files: {'sample.sv': code, 'test.sv': tb.test, 'ref.sv': majority.ref},
+          files: {'sample.sv': code, 'test.sv': tb.test, 'ref.sv': hideReference(majority.ref, scope)},
           steps: [
             {argv: iverilogCompile('sim', ['sample.sv', 'test.sv', 'ref.sv'], tb.top), mergeStderr: true},
             {argv: ['vvp', 'sim'], mergeStderr: true},
@@ -151,8 +152,15 @@ export function forgerySuite(target: ForgeryTarget): void {
         expect(verdict).toMatchObject({passed: false, class: 'R'});
       });
 
-      it('a compile-time `include of the testbench does not compile', async () => {
+      it('a compile-time `include of the testbench does not compile; of the reference, it declares a module the design cannot name', async () => {
         expect(await strict(wrong('`include "test.sv"'))).toMatchObject({passed: false, class: 'C'});
+        expect(await strict(wrong('`include "ref.sv"'))).toMatchObject({passed: false, class: 'R'});
+      });
+
+      it('a design that instantiates the reference passes compat mode; strict mode does not know the name', async () => {
+        const copy = `${header}  RefModule copy (.a(a), .b(b), .c(c), .out(out));\nendmodule\n`;
+        expect(await bench.judge(majority, copy, {sandbox, mode: 'compat'})).toMatchObject({passed: true, class: '.'});
+        expect(await strict(copy)).toMatchObject({passed: false, class: 'C'});
       });
 
       it('an early $finish fails with the calibrated count, and without one (the reference could not be judged) nothing passes', async () => {
@@ -193,6 +201,12 @@ export function forgerySuite(target: ForgeryTarget): void {
         const verdict = await bench.judge(zero, `\tassign zero = 1'b1;\n${code}\nendmodule\n`, {sandbox, mode: 'strict', calibration});
         expect(verdict).toMatchObject({passed: false});
         expect(verdict.errored).toBeUndefined();
+      });
+
+      it('a body that instantiates the reference module fails', async () => {
+        const copy = '\treference_module copy (.zero(zero));\nendmodule\n';
+        expect(await bench.judge(zero, copy, {sandbox, mode: 'compat', calibration})).toMatchObject({passed: true});
+        expect(await bench.judge(zero, copy, {sandbox, mode: 'strict', calibration})).toMatchObject({passed: false});
       });
 
       it('controls: the right body passes, the wrong one fails', async () => {

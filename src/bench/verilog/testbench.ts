@@ -22,6 +22,8 @@
  * - the scope nonce renames the testbench module (`tb` → `tb_<scope>`, compiled with
  *   `-s tb_<scope>`) and every instance it declares (`good1` → `good1_<scope>`, ...), so no
  *   hierarchical path into the testbench can be written without knowing it at compile time;
+ * - the scope nonce also renames the reference module (v2 `RefModule`, defined in `_ref.sv`; v1
+ *   `reference_module`, in the test), so a design cannot instantiate the reference and pass as it;
  * - the verdict nonce tags `$display("passk-verdict-<verdict> %1d %1d", errors, clocks)`, added
  *   right after the testbench's Mismatches display. A DUT cannot print that line without the
  *   nonce, and cannot keep the testbench from printing it without keeping it from printing at all,
@@ -69,7 +71,19 @@ export interface HardenedTestbench {
   top: string;
 }
 
-/** The testbench with unguessable scope names and the nonce verdict line (see the module comment). */
+const referenceModule = /\b(?:RefModule|reference_module)\b/g;
+
+/**
+ * Renames the reference module (in a testbench or in v2's `_ref.sv`) as hardenTestbench does. An
+ * empty module keeps the old name taken, so a sample that declares its own `RefModule` still clashes
+ * (class C) as upstream, and one that instantiates it gets no reference.
+ */
+export function hideReference(source: string, scope: string): string {
+  const defined = [...new Set([...source.matchAll(/\bmodule\s+(RefModule|reference_module)\b/g)].map((match) => match[1]!))];
+  return source.replace(referenceModule, (name) => `${name}_${scope}`) + defined.map((name) => `\nmodule ${name}(); endmodule\n`).join('');
+}
+
+/** The testbench with unguessable scope and reference names and the nonce verdict line (see the module comment). */
 export function hardenTestbench(test: string, nonces: Pick<StrictNonces, 'scope' | 'verdict'>): HardenedTestbench {
   const {scope, verdict} = nonces;
   const modules = instantiable(test).join('|');
@@ -78,7 +92,7 @@ export function hardenTestbench(test: string, nonces: Pick<StrictNonces, 'scope'
   const renamed = instances.length === 0 ? test : test.replace(new RegExp(`\\b(${instances.join('|')})\\b`, 'g'), (name) => `${name}_${scope}`);
   const top = `tb_${scope}`;
   return {
-    test: renamed
+    test: hideReference(renamed, scope)
       .replace(/\bmodule(\s+)tb\b/, (_match, space: string) => `module${space}${top}`)
       .replace(mismatchesDisplay, (statement, errors: string, clocks: string) => `${statement} $display("passk-verdict-${verdict} %1d %1d", ${errors}, ${clocks});`),
     top,

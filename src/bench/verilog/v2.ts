@@ -19,7 +19,7 @@ import {
 } from './judging.js';
 import {universalNewlines} from './pystr.js';
 import {isolatedSimulation, launcherRefusal} from './strict-sim.js';
-import {hardenTestbench, hasMismatchesDisplay, newStrictNonces, type TestbenchCounts} from './testbench.js';
+import {hardenTestbench, hasMismatchesDisplay, hideReference, newStrictNonces, type TestbenchCounts} from './testbench.js';
 import {extractV2} from './v2-extract.js';
 import {completionStops, renderPrompt, systemMessages, userMessage, type V2Task} from './v2-prompt.js';
 
@@ -107,7 +107,7 @@ async function judgeV2(problem: V2Problem, code: string, {sandbox, mode, calibra
   // Upstream executes the `#! vvp` file itself, which is `vvp sim` without -n.
   const simulate = nonces ? isolatedSimulation(['vvp', 'sim'], nonces.launcher) : {files: {}, argv: ['vvp', 'sim']};
   const run = await sandbox.run({
-    files: {'sample.sv': code, 'test.sv': tb.test, 'ref.sv': problem.ref, ...simulate.files},
+    files: {'sample.sv': code, 'test.sv': tb.test, 'ref.sv': nonces ? hideReference(problem.ref, nonces.scope) : problem.ref, ...simulate.files},
     steps: [
       {argv: iverilogCompile('sim', ['sample.sv', 'test.sv', 'ref.sv'], tb.top), mergeStderr: true, timeoutMs: compileTimeoutMs},
       {argv: simulate.argv, mergeStderr: true, timeoutMs: simulationTimeoutMs},
