@@ -34,8 +34,8 @@
  * compiled image and the simulator's memory, so the simulation runs under strict-sim.ts's
  * launcher, which deletes those files and closes /proc before the design runs.
  * The renamed names and the extra line contain none of the words the upstream classifier looks
- * for, so the failure class is unchanged, except for a sample that names testbench scopes: it no
- * longer compiles (class C) where compat mode would let it rewrite its verdict.
+ * for, so the failure class is unchanged, except for a sample that names testbench scopes or
+ * instantiates the reference: it no longer compiles (class C) where compat mode would pass it.
  */
 import {randomBytes} from 'node:crypto';
 import {fileLines} from './pystr.js';
