@@ -18,7 +18,7 @@ const majority = bench.problems.find((problem) => problem.id === 'Mini01_majorit
 describe('testbench verdict line', () => {
   const display = '$display("Mismatches: %1d in %1d samples", stats1.errors, stats1.clocks);';
 
-  it('renames the testbench and its instances and adds the nonce-tagged display', () => {
+  it('renames the testbench and its instances with one nonce and tags the added display with another', () => {
     expect(hasMismatchesDisplay(`final begin ${display} end`)).toBe(true);
     expect(hasMismatchesDisplay(`${display}${display}`)).toBe(false);
     const tb = [
@@ -31,16 +31,16 @@ describe('testbench verdict line', () => {
       `  final begin\n  ${display}\n  end`,
       'endmodule',
     ].join('\n');
-    expect(hardenTestbench(tb, 'abc')).toEqual({
+    expect(hardenTestbench(tb, {scope: 'abc', verdict: 'f00'})).toEqual({
       top: 'tb_abc',
       test: [
         'module stimulus_gen(input clk); endmodule',
         'module tb_abc();',
         '  stimulus_gen stim1_abc (.clk);',
-        '  RefModule good1_abc (.q(q_ref));',
+        '  RefModule_abc good1_abc (.q(q_ref));',
         '  TopModule #(.W(2)) top_module1_abc (.q(q_dut));',
         '  initial $dumpvars(1, stim1_abc.clk, good1_abc.q);',
-        `  final begin\n  ${display} $display("passk-verdict-abc %1d %1d", stats1.errors, stats1.clocks);\n  end`,
+        `  final begin\n  ${display} $display("passk-verdict-f00 %1d %1d", stats1.errors, stats1.clocks);\n  end`,
         'endmodule',
       ].join('\n'),
     });

