@@ -9,8 +9,8 @@ import {UserError} from '../errors.js';
 import {bwrapWrap} from './bwrap.js';
 import {dockerAvailable, openDockerSandbox, type DockerSandboxOptions} from './docker/index.js';
 import {unmountScratch} from './identity.js';
-import {runJob, type Wrap} from './process.js';
-import {defaultLimits, type Job, type JobResult, type Sandbox} from './sandbox.js';
+import {runJob, spawnProcess, type Wrap} from './process.js';
+import {defaultLimits, type Job, type JobResult, type Limits, type Sandbox, type SandboxProcess, type Step} from './sandbox.js';
 import {readToolchain} from './toolchain.js';
 
 export type Backend = 'auto' | 'bwrap' | 'docker' | 'unsafe';
@@ -44,6 +44,10 @@ class LocalSandbox implements Sandbox {
 
   run(job: Job): Promise<JobResult> {
     return runJob(job, this.wrap);
+  }
+
+  spawn(files: Record<string, string>, step: Step, limits: Limits): Promise<SandboxProcess> {
+    return spawnProcess(files, step, limits, this.wrap);
   }
 
   toolchain(): Promise<Record<string, string>> {
@@ -86,5 +90,5 @@ export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox
   return sandbox;
 }
 
-export type {Sandbox, Job, JobResult, Limits, Step, StepResult} from './sandbox.js';
+export type {Sandbox, SandboxProcess, Job, JobResult, Limits, Step, StepResult} from './sandbox.js';
 export {defaultLimits} from './sandbox.js';

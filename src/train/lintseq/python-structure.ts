@@ -1,0 +1,75 @@
+/**
+ * LintSeq's line structure for Python, as upstream computes it (src/data_gen/lintseq.py,
+ * `ignore_comments=True`, `ignore_global_defs=True`, `indent_bias_sampling_factor=1`):
+ * - candidates: every line except blank ones, `#` comments, and the continuation lines of a
+ *   multi-line UPPER_CASE global literal (`FOO = [` … `]`);
+ * - weights: 1 at top level, indent / tab width when indented (the first indent seen is the tab width);
+ * - block: the following lines indented deeper (a line of at most one character, e.g. `)` or a blank
+ *   line, keeps the indent of the line before it).
+ */
+import {lstrip, rstrip} from '../../bench/verilog/pystr.js';
+import type {Structure} from './structure.js';
+
+/** Python `str.isupper()`: at least one cased character and none of them lower-case. */
+function isUpper(text: string): boolean {
+  let cased = false;
+  for (const char of text) {
+    if (char.toLowerCase() === char.toUpperCase()) continue;
+    if (char !== char.toUpperCase()) return false;
+    cased = true;
+  }
+  return cased;
+}
+
+/** Upstream's indent per line: lines of at most one character inherit the previous indent. */
+export function lineIndents(lines: readonly string[]): {indents: number[]; tabWidth: number | undefined} {
+  const indents: number[] = [];
+  let tabWidth: number | undefined;
+  let indent = 0;
+  for (const line of lines) {
+    const content = lstrip(line);
+    if (content.length > 1) indent = line.length - content.length;
+    indents.push(indent);
+    if (tabWidth === undefined && indent > 0) tabWidth = indent;
+  }
+  return {indents, tabWidth};
+}
+
+function candidateLines(lines: readonly string[]): number[] {
+  const nonComment = lines.flatMap((line, i) => {
+    const content = lstrip(line);
+    return content.length > 0 && content[0] !== '#' ? [i] : [];
+  });
+  const candidates: number[] = [];
+  let open: ')' | ']' | undefined;
+  for (const i of nonComment) {
+    const line = lines[i]!;
+    const last = rstrip(line).at(-1);
+    if (!open) candidates.push(i);
+    if (open) {
+      if (last === open) open = undefined;
+    } else if (line.includes('=') && isUpper(line.slice(0, line.indexOf('=')).replaceAll(' ', '')) && (last === '(' || last === '[')) {
+      open = last === '(' ? ')' : ']';
+    }
+  }
+  return candidates;
+}
+
+/** Upstream's `_lookup_children`: the run of following lines indented deeper than `line`. */
+export function indentChildren(indents: readonly number[], line: number): number[] {
+  const children: number[] = [];
+  for (let next = line + 1; next < indents.length && indents[next]! > indents[line]!; next++) children.push(next);
+  return children;
+}
+
+export function indentWeights(indents: readonly number[], tabWidth: number | undefined, candidates: readonly number[]): number[] {
+  const weights = indents.map(() => 0);
+  for (const i of candidates) weights[i] = indents[i] === 0 ? 1 : indents[i]! / tabWidth!;
+  return weights;
+}
+
+export function pythonStructure(lines: readonly string[]): Structure {
+  const {indents, tabWidth} = lineIndents(lines);
+  const candidates = candidateLines(lines);
+  return {candidates, weights: indentWeights(indents, tabWidth, candidates), block: (line) => indentChildren(indents, line)};
+}
