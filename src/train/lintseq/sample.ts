@@ -34,7 +34,8 @@ export async function sampleDeletionPath(lines: readonly string[], structure: St
     for (;;) {
       for (const line of affected) {
         chunk.add(line);
-        for (const child of structure.block(line)) chunk.add(child);
+        // A block may hold lines an earlier step deleted (upstream lists them again; the states are the same).
+        for (const child of structure.block(line)) if (!deleted.has(child)) chunk.add(child);
       }
       const kept = lines.flatMap((_, i) => (deleted.has(i) || chunk.has(i) ? [] : [i]));
       const errors = await lint(kept.map((i) => lines[i]).join('\n'));
