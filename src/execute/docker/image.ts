@@ -20,8 +20,11 @@ import {statusOf, within, type Engine} from './engines.js';
 
 export const imageRepository = 'passk-sandbox';
 export const onlineBase = 'debian:trixie-slim';
-/** The imported mmdebstrap root, reused by later builds. */
-export const offlineBase = 'passk-base:trixie';
+/**
+ * The imported mmdebstrap root, reused by later builds. The tag names the package set: an older
+ * import (before pylint joined it) must not be reused by an offline build that cannot add pylint.
+ */
+export const offlineBase = 'passk-base:trixie-pylint';
 
 /** The project root (this file is src/execute/docker/ or dist/execute/docker/). */
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
