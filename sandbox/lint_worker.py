@@ -19,8 +19,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
-SCRATCH = '/tmp/lintseq'
 MODULE = 'program'
 
 # Upstream's arguments; only error-class messages are enabled, because only E, F, W0311 and
@@ -36,15 +36,13 @@ PYLINT_ARGS = [
 ]
 
 
-def pylint_linter():
+def pylint_linter(scratch):
     from astroid import MANAGER
     from pylint.lint import Run
     from pylint.reporters import CollectingReporter
 
-    empty = os.path.join(SCRATCH, 'empty.py')
-    open(empty, 'w').close()
-    linter = Run([*PYLINT_ARGS, empty], reporter=CollectingReporter(), exit=False).linter
-    path = os.path.join(SCRATCH, MODULE + '.py')
+    linter = Run([*PYLINT_ARGS, os.devnull], reporter=CollectingReporter(), exit=False).linter
+    path = os.path.join(scratch, MODULE + '.py')
 
     def lint(text):
         with open(path, 'w') as handle:
@@ -58,8 +56,8 @@ def pylint_linter():
     return lint
 
 
-def iverilog_linter():
-    path = os.path.join(SCRATCH, 'program.sv')
+def iverilog_linter(scratch):
+    path = os.path.join(scratch, MODULE + '.sv')
 
     def lint(text):
         with open(path, 'w') as handle:
@@ -70,7 +68,7 @@ def iverilog_linter():
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             timeout=30,
-            cwd=SCRATCH,
+            cwd=scratch,
         )
         return {'rc': done.returncode, 'output': done.stdout.decode('utf-8', 'replace')}
 
@@ -79,11 +77,12 @@ def iverilog_linter():
 
 def main():
     kind = sys.argv[1] if len(sys.argv) > 1 else ''
-    os.makedirs(SCRATCH, exist_ok=True)
+    # A directory of its own, under $TMPDIR: private to this worker whatever the sandbox backend.
+    scratch = tempfile.mkdtemp(prefix='lintseq-')
     # Replies go to a private copy of stdout; whatever a linter prints lands on stderr.
     replies = os.fdopen(os.dup(1), 'w', encoding='utf-8')
     os.dup2(2, 1)
-    lint = {'pylint': pylint_linter, 'iverilog': iverilog_linter}[kind]()
+    lint = {'pylint': pylint_linter, 'iverilog': iverilog_linter}[kind](scratch)
     replies.write(json.dumps({'ready': kind}) + '\n')
     replies.flush()
     for line in sys.stdin:

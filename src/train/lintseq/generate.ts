@@ -6,12 +6,13 @@
  * (an error it cannot place) is reported, not retried.
  */
 import pLimit from 'p-limit';
+import {splitLines, strip} from '../../bench/verilog/pystr.js';
 import type {Sandbox} from '../../execute/sandbox.js';
 import {editPath} from './edits.js';
 import {languages, programOf, type LanguageName} from './languages.js';
 import {WorkerPool} from './pool.js';
 import {seededRandom} from './random.js';
-import {renderEditPath} from './resolve.js';
+import {renderEditPath, resolveEditPath} from './resolve.js';
 import {LintSeqFailure, sampleDeletionPath, type Lint} from './sample.js';
 import type {LintWorker} from './worker.js';
 
@@ -65,6 +66,13 @@ export interface LintSeqOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Upstream diffs stripped states, so a line with trailing whitespace that ends one state and not
+ * the next shows up as replaced (a `-` row), and a line starting with `+` or `-` loses it when
+ * resolved: such a sequence would not rebuild its program and is reported instead of emitted.
+ */
+const unresolvable = 'the edits do not resolve to the program (a line with trailing whitespace, or one starting with + or -, breaks upstream\'s diff format)';
+
 interface ProgramResult {
   rows: LintSeqRow[];
   problems: LintSeqProblem[];
@@ -82,6 +90,8 @@ async function programSequences(row: SourceRow, options: LintSeqOptions, worker:
     result.problems.push({index: row.index, reason: 'no line to delete (empty, or only comments)'});
     return result;
   }
+  // What a sequence must resolve to: the program as upstream's diffs see it (stripped, split into lines).
+  const target = splitLines(strip(program)).join('\n');
   // States recur across a program's sequences (the last few deletions especially).
   const cache = new Map<string, number[]>();
   const lint: Lint = async (text) => {
@@ -99,6 +109,11 @@ async function programSequences(row: SourceRow, options: LintSeqOptions, worker:
     try {
       const chunks = await sampleDeletionPath(lines, structure, lint, language.mapErrorLine, seededRandom(options.seed, row.index, sequence));
       const edits = editPath(program, chunks);
+      const rendered = renderEditPath(row.instruction, edits);
+      if (resolveEditPath(rendered.completion) !== target) {
+        result.problems.push({index: row.index, sequence, reason: unresolvable});
+        continue;
+      }
       result.rows.push({
         edit_path: edits,
         index: row.index,
@@ -106,7 +121,7 @@ async function programSequences(row: SourceRow, options: LintSeqOptions, worker:
         source_instruction: row.instruction,
         source_response: row.response,
         sequence,
-        ...renderEditPath(row.instruction, edits),
+        ...rendered,
       });
     } catch (error) {
       if (!(error instanceof LintSeqFailure) && worker.alive) throw error;
