@@ -67,11 +67,12 @@ export interface LintSeqOptions {
 }
 
 /**
- * Upstream diffs stripped states, so a line with trailing whitespace that ends one state and not
- * the next shows up as replaced (a `-` row), and a line starting with `+` or `-` loses it when
- * resolved: such a sequence would not rebuild its program and is reported instead of emitted.
+ * Upstream diffs stripped states with difflib, which may align a state's blank lines, or a last
+ * line whose trailing whitespace the strip removed, so that an edit replaces a line (a `-` row)
+ * instead of inserting; and a line starting with `+` or `-` loses it when resolved. Such a
+ * sequence would not rebuild its program: it is reported instead of emitted.
  */
-const unresolvable = 'the edits do not resolve to the program (a line with trailing whitespace, or one starting with + or -, breaks upstream\'s diff format)';
+const unresolvable = "the edits do not resolve to the program (upstream's diff of stripped states replaces a line here)";
 
 interface ProgramResult {
   rows: LintSeqRow[];

@@ -19,6 +19,9 @@ const workerSource = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 /** Generous for one short program; a worker past it is killed (a linter that hangs on some input). */
 export const defaultLintTimeoutMs = 60_000;
 
+/** Loading pylint takes a few seconds on a busy machine. */
+const startTimeoutMs = 120_000;
+
 const workerLimits: Limits = {...defaultLimits, memoryBytes: 1024 ** 3};
 
 export class LintWorker {
@@ -54,7 +57,7 @@ export class LintWorker {
     const process = await sandbox.spawn({'lint_worker.py': readFileSync(workerSource, 'utf8')}, {argv: ['python3', '-I', 'lint_worker.py', kind]}, workerLimits);
     const worker = new LintWorker(process, timeoutMs);
     try {
-      const ready = await worker.exchange(undefined);
+      const ready = await worker.exchange(undefined, startTimeoutMs);
       if (!('ready' in ready)) throw new Error(`unexpected first reply ${JSON.stringify(ready)}`);
     } catch (error) {
       await worker.close();
@@ -68,18 +71,18 @@ export class LintWorker {
   }
 
   lint(text: string): Promise<WorkerReply> {
-    return this.exchange(JSON.stringify({text}) + '\n');
+    return this.exchange(JSON.stringify({text}) + '\n', this.timeoutMs);
   }
 
-  private exchange(request: string | undefined): Promise<WorkerReply> {
+  private exchange(request: string | undefined, timeoutMs: number): Promise<WorkerReply> {
     const next = this.queue.then(
       () =>
         new Promise<WorkerReply>((resolve, reject) => {
           if (this.dead) return reject(this.dead);
           const timer = setTimeout(() => {
-            this.fail(new Error(`the linter worker did not answer within ${this.timeoutMs / 1000} s`));
+            this.fail(new Error(`the linter worker did not answer within ${timeoutMs / 1000} s`));
             void this.process.close();
-          }, this.timeoutMs);
+          }, timeoutMs);
           const settle = <T>(done: (value: T) => void) => (value: T) => {
             clearTimeout(timer);
             done(value);
