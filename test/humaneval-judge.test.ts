@@ -63,7 +63,7 @@ describe.skipIf(!sandbox)('HumanEval judge in the sandbox', () => {
       const verdicts = await judgeAll(bench, [...asCompletion, ...asChat]);
       const failures = verdicts.flatMap((verdict, index) => (verdict.passed ? [] : [`${index}: ${verdict.result}`]));
       expect(failures).toEqual([]);
-    });
+    }, 600_000);
   });
 
   describe('verdicts come from check() returning, never from the exit status', () => {
@@ -83,15 +83,15 @@ describe.skipIf(!sandbox)('HumanEval judge in the sandbox', () => {
     it.each([
       ['sys.exit(0)', '    import sys\n    sys.exit(0)\n', /^failed: SystemExit: 0$/],
       ['raise SystemExit at module level', `${wrong}\nraise SystemExit(0)\n`, /^failed: SystemExit: 0$/],
-      ['os._exit(0)', '    import os\n    os._exit(0)\n', /^failed: NoVerdict: exited with code 0/],
+      ['os._exit(0)', '    import os\n    os._exit(0)\n', /^failed: CandidateExited: /],
       ['atexit hook exiting 0 after a failed assert', `    import atexit, os\n    atexit.register(os._exit, 0)\n${wrong}`, /^failed: AssertionError$/],
-      ['printing a fake verdict, then exiting 0', "    import os\n    print('passed')\n    print('0' * 32 + ' passed', flush=True)\n    os._exit(0)\n", /^failed: NoVerdict/],
+      ['printing a fake verdict, then exiting 0', "    import os\n    print('passed')\n    print('0' * 32 + ' passed', flush=True)\n    os._exit(0)\n", /^failed: CandidateExited: /],
       [
         'patching os.write to rewrite the verdict',
         `    import os\n    real = os.write\n    os.write = lambda fd, data: real(fd, data.replace(b'failed: AssertionError', b'passed'))\n${wrong}`,
         /^failed: AssertionError$/,
       ],
-      ['shadowing builtins the driver uses', `    import builtins\n    builtins.BaseException = KeyError\n    builtins.str = lambda error: 'passed'\n${wrong}`, /^failed: AssertionError$/],
+      ['shadowing builtins the driver uses', `    import builtins\n    builtins.BaseException = KeyError\n    builtins.str = lambda error: 'passed'\n${wrong}`, /^failed: (AssertionError|CandidateExited: .*)$/],
       ['reading stdin for the nonce', '    import sys\n    return len(sys.stdin.read()) + 5\n', /^failed: AssertionError$/],
       ['a syntax error', '    return a +\n', /^failed: SyntaxError: /],
       ['KeyboardInterrupt', '    raise KeyboardInterrupt\n', /^failed: KeyboardInterrupt$/],
@@ -103,10 +103,12 @@ describe.skipIf(!sandbox)('HumanEval judge in the sandbox', () => {
       expect(verdict.result).toMatch(result);
     });
 
-    it('a failure carries the program traceback in details.stderrTail', async () => {
+    it('a failure carries the test traceback in details.stderrTail, and the sample’s own for its exceptions', async () => {
       const verdict = await (await benchWith(3_000))(wrong);
-      expect(verdict.details?.stderrTail).toMatch(/File "program\.py", line \d+, in check\n\s+assert candidate\(2, 3\) == 5/);
-      expect(verdict.details?.stderrTail).not.toMatch(/driver\.py/);
+      expect(verdict.details?.stderrTail).toMatch(/File "test\.py", line \d+, in check\nAssertionError/);
+      const raised = await (await benchWith(3_000))('    return [][a]\n');
+      expect(raised.result).toBe('failed: IndexError: list index out of range');
+      expect(raised.details?.stderrTail).toMatch(/File "program\.py", line 3, in add\n\s+return \[\]\[a\]/);
     });
 
     it.each([
@@ -151,7 +153,7 @@ describe.skipIf(!sandbox)('HumanEval judge in the sandbox', () => {
       expect(count('passed')).toBe(18);
       expect(count('timed out')).toBe(1);
       expect(count('SystemExit')).toBe(1);
-      expect(count('NoVerdict')).toBe(1);
+      expect(count('CandidateExited')).toBe(1);
       expect(count('SyntaxError')).toBe(1);
       expect(count('IndentationError')).toBe(1);
       expect(count('AssertionError')).toBeGreaterThan(10);

@@ -39,7 +39,7 @@ describe('program assembly', () => {
   });
 });
 
-describe('reading the verdict', () => {
+describe('reading the compat driver’s verdict', () => {
   it('only lines that start with the nonce count', () => {
     const stdout = `passed\n${nonce}passed\nx ${nonce} passed\n${nonce} maybe\n\n${nonce} failed: AssertionError\n`;
     expect(verdictLines(stdout, nonce)).toEqual(['failed: AssertionError']);

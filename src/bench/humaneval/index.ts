@@ -1,7 +1,8 @@
 /**
  * The HumanEval bench (openai/human-eval semantics): also serves any suite in the same row format,
- * such as datasets/python-mini. Python verdicts do not depend on the verdict mode: a sample passes
- * exactly when its program's `check(entry_point)` returns.
+ * such as datasets/python-mini. A sample passes exactly when `check(entry_point)` returns: in strict
+ * mode with `check` in a checker process apart from the sample (judge.ts), in compat mode as
+ * upstream's single program.
  */
 import type {Bench} from '../bench.js';
 import {readHumanEvalDataset, type HumanEvalProblem} from './dataset.js';
@@ -27,7 +28,7 @@ export async function loadHumanEval(options: HumanEvalOptions): Promise<Bench<Hu
     prompt: humanEvalPrompt,
     extract: extractHumanEval,
     reference: (problem) => problem.canonicalSolution,
-    judge: (problem, code, {sandbox}) => judgeCompletion(problem, code, {sandbox, timeoutMs: options.timeoutMs}),
+    judge: (problem, code, {sandbox, mode}) => judgeCompletion(problem, code, {sandbox, mode, timeoutMs: options.timeoutMs}),
   };
 }
 

