@@ -36,7 +36,7 @@ for line in sys.stdin:
 `;
 
 describe.skipIf(!sandbox)('Sandbox.spawn', () => {
-  it('a long-lived process answers many requests, isolated like a job step, and close() kills it and removes its directory', async () => {
+  it('a long-lived process answers many requests, isolated like a job step, and close() kills it', async () => {
     const process = await sandbox!.spawn!({'probe.py': probe}, {argv: ['python3', '-I', 'probe.py']}, defaultLimits);
     const lines = createInterface({input: process.stdout})[Symbol.asyncIterator]();
     for (let i = 0; i < 3; i++) {
