@@ -8,6 +8,7 @@ import {iverilogErrorLines, pylintErrorLines} from '../src/train/lintseq/linters
 import {pythonStructure} from '../src/train/lintseq/python-structure.js';
 import {seededRandom} from '../src/train/lintseq/random.js';
 import {LintSeqFailure, pythonErrorLine, sampleDeletionPath, verilogErrorLine, type Lint} from '../src/train/lintseq/sample.js';
+import {subsample} from '../src/train/lintseq/subsample.js';
 import {verilogStructure} from '../src/train/lintseq/verilog-structure.js';
 
 describe('Python structure (upstream candidate rules and weights)', () => {
@@ -183,5 +184,17 @@ describe('the deletion loop', () => {
     expect(chunks).toHaveLength(1);
     expect(chunks[0]).toEqual([0, 1, 2, 3, 4, 5]);
     expect(calls.length).toBeLessThanOrEqual(program.length + 1);
+  });
+});
+
+describe('volume matching', () => {
+  it('keeps the asked number of sequences, in their order, the same for the same seed', () => {
+    const rows = Array.from({length: 50}, (_, i) => i);
+    const kept = subsample(rows, 10, 4);
+    expect(kept).toHaveLength(10);
+    expect([...kept].sort((a, b) => a - b)).toEqual(kept);
+    expect(subsample(rows, 10, 4)).toEqual(kept);
+    expect(subsample(rows, 10, 5)).not.toEqual(kept);
+    expect(subsample(rows, 80, 4)).toEqual(rows);
   });
 });
