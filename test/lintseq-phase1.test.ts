@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {iverilogErrorLines, pylintErrorLines} from '../src/train/lintseq/linters.js';
-import {pythonStructure} from '../src/train/lintseq/python-structure.js';
+import {docstringInteriors, pythonStructure} from '../src/train/lintseq/python-structure.js';
 import {seededRandom} from '../src/train/lintseq/random.js';
 import {LintSeqFailure, pythonErrorLine, sampleDeletionPath, verilogErrorLine, type Lint} from '../src/train/lintseq/sample.js';
 import {subsample} from '../src/train/lintseq/subsample.js';
@@ -41,6 +41,52 @@ describe('Python structure (upstream candidate rules and weights)', () => {
     expect(structure.block(7)).toEqual([8, 9, 10]);
     expect(structure.block(8)).toEqual([]);
     expect(structure.block(0)).toEqual([]);
+  });
+});
+
+describe('docstring middles: deletions the linter need not see', () => {
+  it('only the middle lines of docstrings are inert; every line holding a string delimiter is listed', () => {
+    const program = [
+      '"""Module doc', //           0
+      'more', //                    1 inert
+      '"""', //                     2
+      'def f(a):  # note', //       3
+      '    """Doc of f.', //        4
+      '    it\'s "quoted"', //      5 inert (quotes inside the docstring)
+      '    """', //                 6
+      '    x = """not', //          7 a string but no docstring
+      '    a doc"""', //            8
+      "    y = 'b'", //             9
+      '    return x', //            10
+    ];
+    const {inert, delimiters} = docstringInteriors(program);
+    expect([...inert]).toEqual([1, 5]);
+    expect([...delimiters].sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 7, 8, 9]);
+  });
+
+  it('a program with an f-string gets none (its nested quotes are beyond this scan)', () => {
+    expect(docstringInteriors(['def f():', '    """a', '    b', '    """', '    return f"{1}"']).inert.size).toBe(0);
+  });
+
+  it('deleting a docstring middle alone skips the linter only while the quote lines are kept', async () => {
+    const program = ['def f(a):', '    """Doc.', '    more', '    """', '    return a'];
+    const structure = pythonStructure(program);
+    let checked = 0;
+    for (let seed = 0; seed < 30; seed++) {
+      const calls: string[] = [];
+      const clean: Lint = async (text) => {
+        calls.push(text);
+        return [];
+      };
+      const chunks = await sampleDeletionPath(program, structure, clean, pythonErrorLine, seededRandom(seed));
+      const alone = chunks.findIndex((chunk) => chunk.length === 1 && chunk[0] === 2);
+      if (alone < 0) continue;
+      const before = chunks.slice(0, alone).flat();
+      const after = program.filter((_, i) => !before.includes(i) && i !== 2).join('\n');
+      expect(calls.includes(after)).toBe(before.includes(1) || before.includes(3));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });
 

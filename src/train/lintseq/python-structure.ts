@@ -68,8 +68,60 @@ export function indentWeights(indents: readonly number[], tabWidth: number | und
   return weights;
 }
 
+/** An f-string anywhere: its replacement fields may nest quotes, which the scan below does not follow. */
+const fString = /(?:^|[^A-Za-z0-9_])(?:[fF][rR]?|[rR][fF])['"]/;
+
+/** A line that opens a docstring: only an (r/u-prefixed) triple quote starts it. */
+const docstringOpen = /^\s*[rRuU]?("""|\'\'\')/;
+
+/**
+ * Docstring middle lines (deleting them changes nothing but a docstring's text, which no counted
+ * pylint message reads) and the lines holding quotes outside such middles: while all of those are
+ * kept, every string keeps its delimiters, so the middles stay inside their docstrings. Empty when
+ * the program has an f-string, to stay on the safe side of what this scan follows.
+ */
+export function docstringInteriors(lines: readonly string[]): {inert: Set<number>; delimiters: Set<number>} {
+  const inert = new Set<number>();
+  const delimiters = new Set<number>();
+  const text = lines.join('\n');
+  if (fString.test(text)) return {inert, delimiters};
+  let line = 0;
+  let previousCode = '';
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i]!;
+    if (char === '\n') {
+      const done = lines[line]!.replace(/#.*$/, '').trim();
+      if (done) previousCode = done;
+      line++;
+    }
+    if (char === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (char !== '"' && char !== "'") {
+      i++;
+      continue;
+    }
+    const quote = text.startsWith(char.repeat(3), i) ? char.repeat(3) : char;
+    const start = line;
+    // A docstring is the first statement of the module or of a block (the code before ends with ":").
+    const docstring = quote.length === 3 && docstringOpen.test(lines[start]!) && (previousCode === '' || previousCode.endsWith(':'));
+    i += quote.length;
+    while (i < text.length && !text.startsWith(quote, i)) {
+      if (text[i] === '\n' || (text[i] === '\\' && text[i + 1] === '\n')) line++;
+      // A backslash escapes the next character in every string kind as far as where the string ends is concerned.
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    delimiters.add(start).add(line);
+    if (docstring) for (let inside = start + 1; inside < line; inside++) inert.add(inside);
+    i += quote.length;
+  }
+  return {inert, delimiters};
+}
+
 export function pythonStructure(lines: readonly string[]): Structure {
   const {indents, tabWidth} = lineIndents(lines);
   const candidates = candidateLines(lines);
-  return {candidates, weights: indentWeights(indents, tabWidth, candidates), block: (line) => indentChildren(indents, line)};
+  return {candidates, weights: indentWeights(indents, tabWidth, candidates), block: (line) => indentChildren(indents, line), ...docstringInteriors(lines)};
 }

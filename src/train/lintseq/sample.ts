@@ -28,6 +28,9 @@ export async function sampleDeletionPath(lines: readonly string[], structure: St
   const deleted = new Set<number>();
   let remaining = [...structure.candidates];
   const chunks: number[][] = [];
+  const keptText = (gone: ReadonlySet<number>) => lines.filter((_, i) => !deleted.has(i) && !gone.has(i)).join('\n');
+  // Whether the state before the current chunk lints clean: true after every chunk, unknown for the original.
+  let stateClean: boolean | undefined;
   while (remaining.length > 0) {
     const chunk = new Set<number>();
     let affected = [weightedPick(remaining, weight, random)];
@@ -37,12 +40,18 @@ export async function sampleDeletionPath(lines: readonly string[], structure: St
         // A block may hold lines an earlier step deleted (upstream lists them again; the states are the same).
         for (const child of structure.block(line)) if (!deleted.has(child)) chunk.add(child);
       }
+      // What the linter would say for certain: clean, as before (the original is linted once to know).
+      if (structure.inert && [...chunk].every((line) => structure.inert!.has(line)) && ![...deleted].some((line) => structure.delimiters?.has(line))) {
+        stateClean ??= (await lint(keptText(new Set()))).length === 0;
+        if (stateClean) break;
+      }
       const kept = lines.flatMap((_, i) => (deleted.has(i) || chunk.has(i) ? [] : [i]));
       const errors = await lint(kept.map((i) => lines[i]).join('\n'));
       if (errors.length === 0) break;
       affected = errors.map((line) => mapLine(line, kept));
     }
     for (const line of chunk) deleted.add(line);
+    stateClean = true;
     chunks.push([...chunk].sort((a, b) => a - b));
     remaining = remaining.filter((line) => !chunk.has(line));
   }

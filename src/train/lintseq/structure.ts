@@ -10,4 +10,11 @@ export interface Structure {
   readonly weights: readonly number[];
   /** Lines that go with `line` when it is deleted (not including `line` itself). */
   block(line: number): number[];
+  /**
+   * Lines whose deletion cannot turn a clean program into one with errors (a docstring's middle
+   * lines), as long as no line of `delimiters` is gone: deleting only such lines from a clean
+   * state needs no linter call.
+   */
+  readonly inert?: ReadonlySet<number>;
+  readonly delimiters?: ReadonlySet<number>;
 }
