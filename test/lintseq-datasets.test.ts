@@ -13,6 +13,8 @@ import {generateLintSeq, type LintSeqResult, type SourceRow} from '../src/train/
 import {languages, programOf, type LanguageName} from '../src/train/lintseq/languages.js';
 import {resolveEditPath} from '../src/train/lintseq/resolve.js';
 import {readBenchRows} from '../src/train/lintseq/sources.js';
+import {seededRandom} from '../src/train/lintseq/random.js';
+import {pythonErrorLine, sampleDeletionPath} from '../src/train/lintseq/sample.js';
 import {LintWorker} from '../src/train/lintseq/worker.js';
 import {sharedDataset} from './helpers/datasets.js';
 import path from 'node:path';
@@ -99,4 +101,31 @@ describe.skipIf(!sandbox)('LintSeq on real programs', () => {
     const other = await generateLintSeq(sandbox!, rows, {...options, seed: 6, workers: 2});
     expect(other.rows.map((row) => row.edit_path)).not.toEqual(one.rows.map((row) => row.edit_path));
   }, 600_000);
+
+  it.skipIf(!humaneval)('skipping the linter for docstring middles changes no sequence, only the number of pylint calls', async () => {
+    const rows = (await readBenchRows('humaneval', path.join(humaneval!, 'human-eval', 'HumanEval.jsonl.gz'))).slice(0, 12);
+    const worker = await LintWorker.start(sandbox!, 'pylint');
+    let withShortcut = 0;
+    let without = 0;
+    try {
+      for (const row of rows) {
+        const lines = row.response.split('\n');
+        const structure = languages.python.structure(lines);
+        const {inert: _inert, ...plain} = structure;
+        for (let sequence = 0; sequence < 3; sequence++) {
+          const counting = (count: () => void) => async (text: string) => {
+            count();
+            return languages.python.errorLines(await worker.lint(text));
+          };
+          const fast = await sampleDeletionPath(lines, structure, counting(() => withShortcut++), pythonErrorLine, seededRandom(1, row.index, sequence));
+          const slow = await sampleDeletionPath(lines, plain, counting(() => without++), pythonErrorLine, seededRandom(1, row.index, sequence));
+          expect(fast, `row ${row.index} sequence ${sequence}`).toEqual(slow);
+        }
+      }
+    } finally {
+      await worker.close();
+    }
+    console.log(`docstring shortcut: ${withShortcut} pylint calls instead of ${without}`);
+    expect(withShortcut).toBeLessThan(without);
+  }, 900_000);
 });
