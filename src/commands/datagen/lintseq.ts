@@ -61,7 +61,8 @@ Input rows: --input FILE.jsonl with "instruction" and "response" (or --response-
     const rows: SourceRow[] = flags.input ? await readSourceFile(flags.input, flags['response-key']) : await readBenchRows(flags.bench!, flags.dataset);
     const sourceFile = flags.input ?? flags.dataset ?? flags.bench!;
 
-    const sandbox = await openSandbox({backend: flags['unsafe-no-sandbox'] ? 'unsafe' : 'bwrap', toolchainRoot: flags['toolchain-root']});
+    // The linters run in processes of their own (Sandbox.spawn): the warm job pool needs one runner only.
+    const sandbox = await openSandbox({backend: flags['unsafe-no-sandbox'] ? 'unsafe' : 'bwrap', toolchainRoot: flags['toolchain-root'], poolSize: 1});
     const started = performance.now();
     let lastReport = 0;
     try {
