@@ -24,6 +24,8 @@ export interface CheckerSpec {
   testTimeoutMs: number;
   /** Limit of a single call (default: the test's budget). */
   callTimeoutMs?: number;
+  /** A budget of its own for loading the program (default: the load counts against the first test's budget). */
+  loadTimeoutMs?: number;
   /** Stop at the first test that does not pass. */
   failFast?: boolean;
 }
@@ -38,7 +40,7 @@ export interface TestOutcome {
 
 export type CheckerOutcome =
   /** The checker reported: one outcome per test it ran. */
-  | {kind: 'results'; results: TestOutcome[]; landlock: number; step: StepResult}
+  | {kind: 'results'; results: TestOutcome[]; landlock: number; loaded: boolean; step: StepResult}
   /** No trusted verdict line: the job died (timeout, memory, output flood, signal) before the checker wrote one. */
   | {kind: 'no-verdict'; step: StepResult}
   /** The sandbox itself failed. */
@@ -53,14 +55,14 @@ function source(): string {
   return checkerSource;
 }
 
-function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number} | undefined {
+function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number; loaded: boolean} | undefined {
   const lines = stdout.split('\n').filter((line) => line.startsWith(`${nonce} `));
   // The checker writes exactly one; anything else is not a verdict to trust.
   if (lines.length !== 1) return undefined;
   try {
-    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown};
+    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown; loaded?: unknown};
     if (!Array.isArray(parsed.results)) return undefined;
-    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0};
+    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0, loaded: parsed.loaded === true};
   } catch {
     return undefined;
   }
@@ -77,7 +79,7 @@ export function checkerOutcome(result: JobResult, nonce: string): CheckerOutcome
 
 export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<CheckerOutcome> {
   const nonce = randomBytes(16).toString('hex');
-  const budgetMs = spec.testTimeoutMs * (spec.failFast ? 1 : spec.tests.length);
+  const budgetMs = spec.testTimeoutMs * spec.tests.length + (spec.loadTimeoutMs ?? 0);
   const job = {
     nonce,
     program: spec.program,
@@ -87,6 +89,7 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
     tests: spec.tests,
     timeoutS: spec.testTimeoutMs / 1000,
     callTimeoutS: spec.callTimeoutMs === undefined ? null : spec.callTimeoutMs / 1000,
+    loadTimeoutS: spec.loadTimeoutMs === undefined ? null : spec.loadTimeoutMs / 1000,
     failFast: spec.failFast ?? false,
   };
   const result = await sandbox.run({
