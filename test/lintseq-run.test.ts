@@ -71,5 +71,5 @@ describe('passk run --response-format lintseq', () => {
     const plain = await execa('node', [cli, ...args, '--db', path.join(work, 'plain.db'), '--model', 'openai-completions:lintseq-model', '-k', '1'], {reject: false, env: {CI: '1'}});
     expect(plain.exitCode, plain.stderr).toBe(0);
     expect(JSON.parse(plain.stdout).passAtK['1'].value).toBe(0);
-  });
+  }, 600_000);
 });
