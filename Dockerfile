@@ -1,5 +1,6 @@
 # passk's sandbox image: Debian trixie with Icarus Verilog 12 (the version VerilogEval pins),
-# Python 3 with numpy (HumanEval+ needs it), an unprivileged user, and passk's in-container runner.
+# Python 3 with numpy (HumanEval+ needs it), pylint (LintSeq's linter), an unprivileged user, and
+# passk's in-container runner.
 #
 # Online: `docker build .` starts from debian:trixie-slim and installs the toolchain. Offline
 # (`passk sandbox build` does this when the base cannot be pulled): the base is a Debian root made
@@ -8,9 +9,9 @@
 ARG BASE=debian:trixie-slim
 FROM ${BASE}
 
-RUN if ! (command -v iverilog && command -v vvp && command -v python3 && python3 -c 'import numpy') >/dev/null 2>&1; then \
+RUN if ! (command -v iverilog && command -v vvp && command -v python3 && python3 -c 'import numpy, pylint') >/dev/null 2>&1; then \
       apt-get update \
-      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iverilog python3 python3-numpy \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iverilog python3 python3-numpy pylint \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 

@@ -3,10 +3,12 @@
 #   - host tools (as root, Debian/Ubuntu): bubblewrap, mmdebstrap, and util-linux + mount, which
 #     provide setpriv, prlimit and mount;
 #   - the toolchain root the sandbox runs code from: Debian trixie with Icarus Verilog 12 (the
-#     version VerilogEval pins), Python 3 and numpy, in /var/cache/passk/toolchains/trixie (as root),
+#     version VerilogEval pins), Python 3 and numpy, and pylint (LintSeq's Python linter, for
+#     `passk datagen lintseq`), in /var/cache/passk/toolchains/trixie (as root),
 #     ~/.cache/passk/toolchains/trixie (otherwise) or $PASSK_TOOLCHAIN_ROOT. Built into a temporary
 #     directory and renamed into place, so a failed or interrupted build never leaves a half root.
-#     Skipped when the root is already there.
+#     Skipped when the root is already there; a root made before pylint was added gets it
+#     installed in place (as root, with apt inside the root).
 #
 # Usage: scripts/setup-toolchain.sh [--tar FILE]
 #   --tar FILE   also write the root as a tarball, e.g. for `docker import FILE passk-toolchain:trixie`.
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 
 mirror=${PASSK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-packages=iverilog,python3,python3-numpy
+packages=iverilog,python3,python3-numpy,pylint
 
 if [ "$(id -u)" -eq 0 ]; then
   root=${PASSK_TOOLCHAIN_ROOT:-/var/cache/passk/toolchains/trixie}
@@ -69,8 +71,19 @@ else
   echo "built toolchain root: $root"
 fi
 
+# Roots built before pylint joined the package list: add it in place (idempotent).
+if [ ! -x "$root/usr/bin/pylint" ]; then
+  if [ "$mode" = root ]; then
+    echo "adding pylint to $root"
+    chroot "$root" sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends pylint && apt-get clean'
+  else
+    echo "$root has no pylint (needed by passk datagen lintseq): run this script as root once, or remove the root to rebuild it" >&2
+  fi
+fi
+
 if [ "$mode" = root ]; then
   chroot "$root" iverilog -V 2>&1 | head -n 1
+  chroot "$root" pylint --version | head -n 1
   chroot "$root" python3 -c 'import sys, numpy; print("Python", sys.version.split()[0], "numpy", numpy.__version__)'
 fi
 

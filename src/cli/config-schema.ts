@@ -5,6 +5,7 @@
  */
 import {z} from 'zod';
 import {benchNames} from '../bench/index.js';
+import {responseFormats} from '../train/lintseq/responses.js';
 
 /** A fraction in [0, 1], or a percentage string such as "2%". */
 const fraction = z.union([z.number().min(0).max(1), z.string().regex(/^(100|\d{1,2})(\.\d+)?%$/, 'expected a percentage such as "2%"')]);
@@ -25,6 +26,7 @@ export const configSchema = z.strictObject({
   'max-tokens': z.int().min(1).optional(),
   seed: z.int().optional(),
   verdict: z.enum(['strict', 'compat']).optional(),
+  'response-format': z.enum(responseFormats).optional(),
   k: oneOrMany(z.int().min(1)).optional(),
   problems: oneOrMany(z.string()).optional(),
   concurrency: z.int().min(1).optional(),

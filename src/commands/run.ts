@@ -19,6 +19,7 @@ import {checkReportFiles, writeReports} from '../report/write.js';
 import {formatSummary, writeReport} from '../score/report.js';
 import {findRun, scoredSummary} from '../score/run-ref.js';
 import type {Summary} from '../score/summary.js';
+import {responseFormats} from '../train/lintseq/responses.js';
 
 export default class Run extends BaseCommand {
   static summary = 'Generate samples, run them in a sandbox, and score pass@k.';
@@ -52,6 +53,10 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     'top-p': Flags.string({summary: 'Nucleus sampling top_p, in (0, 1] (default 1).'}),
     'max-tokens': Flags.integer({min: 1, summary: 'Max tokens per response (default 1024, upstream VerilogEval).'}),
     seed: Flags.integer({summary: 'Base seed; sample i is requested with seed + i (default 0).'}),
+    'response-format': Flags.option({
+      options: responseFormats,
+      summary: 'lintseq: answers are LintSeq edit sequences (prompt + "\\n<|diff|>", no stop sequence), resolved into programs before judging.',
+    })(),
     verdict: Flags.option({options: ['strict', 'compat'] as const, summary: 'strict (default): cannot be fooled by forged output; compat: the official rules bit for bit.'})(),
     k: Flags.integer({char: 'k', multiple: true, min: 1, summary: 'pass@k values to report (default 1,5,10,20,50,100 where n allows).'}),
     problems: Flags.string({summary: 'Comma-separated problem ids to run (default all).'}),
@@ -112,6 +117,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         seed: flags.seed,
         verdictMode: flags.verdict,
         problemIds: flags.problems?.split(',').map((id) => id.trim()).filter(Boolean),
+        responseFormat: flags['response-format'],
       },
       previous?.config as RunConfig | undefined,
       {

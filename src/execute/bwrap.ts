@@ -17,6 +17,7 @@ import {existsSync, lstatSync, readlinkSync} from 'node:fs';
 import path from 'node:path';
 import {awaitExit, claimIdentity, releaseIdentity, type Identity} from './identity.js';
 import {cleanEnv} from './job.js';
+import {diskBytes, type Wrap} from './process.js';
 import {RunnerChannel} from './runner/channel.js';
 import type {RunnerHost, WarmRunner} from './runner/pool.js';
 import {hostDeadlineMs, runnerProtocol, type RunnerRequest, type RunnerResponse, type Shape} from './runner/protocol.js';
@@ -64,6 +65,41 @@ function toolchainMounts(root: string): string[] {
 /** A size-capped, world-writable, sticky tmpfs (the job cannot chmod it away). */
 const tmpfs = (where: string, bytes: number) => ['--size', String(bytes), '--perms', '1777', '--tmpfs', where];
 
+/**
+ * bubblewrap with passk's isolation, then `mounts` (which must provide /work), read-only from
+ * there on, in /work: the same for a warm runner and for a process of its own (Sandbox.spawn).
+ */
+function isolated(toolchainRoot: string, diskBytes: number, mounts: string[]): string[] {
+  return [
+    'bwrap',
+    '--unshare-all',
+    // Explicit so that --disable-userns applies: a nested user namespace could mount an unbounded tmpfs.
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--hostname',
+    'sandbox',
+    ...toolchainMounts(toolchainRoot),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    // Every writable place has a size: bwrap's own tmpfs mounts (/ and /dev) default to half the RAM.
+    ...tmpfs('/dev/shm', diskBytes),
+    ...tmpfs('/tmp', diskBytes),
+    ...mounts,
+    '--remount-ro',
+    '/dev',
+    '--remount-ro',
+    '/',
+    '--chdir',
+    '/work',
+  ];
+}
+
 /** The host argv of one warm sandbox: privileges dropped, process cap set, bubblewrap, the runner. */
 export function runnerArgv(toolchainRoot: string, shape: Shape, identity: Identity | undefined): string[] {
   const user = identity ? [`--reuid=${identity.uid}`, `--regid=${identity.uid}`, '--clear-groups'] : [];
@@ -80,35 +116,7 @@ export function runnerArgv(toolchainRoot: string, shape: Shape, identity: Identi
     '--core=0',
     '--nofile=1024',
     '--',
-    'bwrap',
-    '--unshare-all',
-    // Explicit so that --disable-userns applies: a nested user namespace could mount an unbounded tmpfs.
-    '--unshare-user',
-    '--disable-userns',
-    '--die-with-parent',
-    '--new-session',
-    '--cap-drop',
-    'ALL',
-    '--hostname',
-    'sandbox',
-    ...toolchainMounts(toolchainRoot),
-    '--ro-bind',
-    runnerPath,
-    runnerInside,
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    // Every writable place has a size: bwrap's own tmpfs mounts (/ and /dev) default to half the RAM.
-    ...tmpfs('/dev/shm', shape.diskBytes),
-    ...tmpfs('/tmp', shape.diskBytes),
-    ...tmpfs('/work', shape.diskBytes),
-    '--remount-ro',
-    '/dev',
-    '--remount-ro',
-    '/',
-    '--chdir',
-    '/work',
+    ...isolated(toolchainRoot, shape.diskBytes, ['--ro-bind', runnerPath, runnerInside, ...tmpfs('/work', shape.diskBytes)]),
     // The runner reaps orphans and is spared by a job's kill(-1) only as PID 1 (see sandbox/runner.py).
     '--as-pid-1',
     '--',
@@ -116,6 +124,15 @@ export function runnerArgv(toolchainRoot: string, shape: Shape, identity: Identi
     '-I',
     runnerInside,
   ];
+}
+
+/**
+ * One step in a bubblewrap sandbox of its own, its job directory bound at /work (process.ts adds
+ * the uid, rlimits and memory watchdog): Sandbox.spawn's long-lived processes, which a runner,
+ * serving one job at a time, cannot host.
+ */
+export function bwrapWrap(toolchainRoot: string): Wrap {
+  return (argv, dirs, limits) => [...isolated(toolchainRoot, diskBytes(limits), ['--bind', dirs.work, '/work']), '--', ...argv];
 }
 
 /** This machine's bubblewrap: where the pool starts warm sandboxes. */

@@ -6,13 +6,13 @@ import {existsSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../errors.js';
-import {BwrapHost} from './bwrap.js';
+import {BwrapHost, bwrapWrap} from './bwrap.js';
 import {dockerAvailable, openDockerSandbox, type DockerSandboxOptions} from './docker/index.js';
 import {unmountScratch} from './identity.js';
-import {runJob, type Wrap} from './process.js';
+import {runJob, spawnProcess, type Wrap} from './process.js';
 import {Pool} from './runner/pool.js';
 import {shapeOf} from './runner/protocol.js';
-import {defaultLimits, type Job, type JobResult, type Sandbox} from './sandbox.js';
+import {defaultLimits, type Job, type JobResult, type Limits, type Sandbox, type SandboxProcess, type Step} from './sandbox.js';
 import {readToolchain} from './toolchain.js';
 
 export type Backend = 'auto' | 'bwrap' | 'docker' | 'unsafe';
@@ -47,6 +47,10 @@ class UnsafeSandbox implements Sandbox {
     return runJob(job, this.wrap);
   }
 
+  spawn(files: Record<string, string>, step: Step, limits: Limits): Promise<SandboxProcess> {
+    return spawnProcess(files, step, limits, this.wrap);
+  }
+
   toolchain(): Promise<Record<string, string>> {
     this.versions ??= readToolchain(this);
     return this.versions;
@@ -62,10 +66,18 @@ class BwrapSandbox implements Sandbox {
   readonly backend = 'bwrap';
   private versions?: Promise<Record<string, string>>;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly toolchainRoot: string,
+  ) {}
 
   run(job: Job): Promise<JobResult> {
     return this.pool.run(job);
+  }
+
+  /** A process of its own bubblewrap sandbox, outside the runner pool (a runner serves one job at a time). */
+  spawn(files: Record<string, string>, step: Step, limits: Limits): Promise<SandboxProcess> {
+    return spawnProcess(files, step, limits, bwrapWrap(this.toolchainRoot));
   }
 
   toolchain(): Promise<Record<string, string>> {
@@ -104,7 +116,7 @@ export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox
     fastPython: options.fastPython ?? true,
     jobsPerRunner: options.jobsPerContainer ?? 256,
   });
-  const sandbox = new BwrapSandbox(pool);
+  const sandbox = new BwrapSandbox(pool, root);
   const problem = await pool
     .warm(shapeOf(defaultLimits))
     .then(() => works(sandbox))
@@ -118,5 +130,5 @@ export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox
   return sandbox;
 }
 
-export type {Sandbox, Job, JobResult, Limits, Step, StepResult} from './sandbox.js';
+export type {Sandbox, SandboxProcess, Job, JobResult, Limits, Step, StepResult} from './sandbox.js';
 export {defaultLimits} from './sandbox.js';

@@ -10,7 +10,7 @@ import {execa} from 'execa';
 import {awaitExit, releaseIdentity, takeIdentity, type Identity} from './identity.js';
 import {cleanEnv, jobFiles, openFilesLimit, stepResult, stepSucceeded} from './job.js';
 import {tasksByUid, treeResidentBytes} from './procs.js';
-import {defaultDiskBytes, type Job, type JobResult, type Limits, type Step, type StepResult} from './sandbox.js';
+import {defaultDiskBytes, type Job, type JobResult, type Limits, type SandboxProcess, type Step, type StepResult} from './sandbox.js';
 
 /** Turns one step into the host argv that runs it (inside a sandbox or not). */
 export type Wrap = (argv: string[], dirs: JobDirs, limits: Limits) => string[];
@@ -98,6 +98,21 @@ function merged(argv: string[]): string[] {
 /** How often a running step's resident memory is summed; the overshoot is what it can touch meanwhile (~0.2 GB per core). */
 const memoryPollMs = 100;
 
+/**
+ * RLIMIT_AS holds each process; this holds them together (e.g. many forks, each just under the
+ * cap): the step's process tree is killed once its summed resident memory exceeds `bytes`.
+ */
+function watchMemory(subprocess: {pid?: number; kill(signal: NodeJS.Signals): boolean}, bytes: number): {stop(): void; tripped(): boolean} {
+  let overMemory = false;
+  const timer = setInterval(() => {
+    if (subprocess.pid !== undefined && !overMemory && treeResidentBytes(subprocess.pid) > bytes) {
+      overMemory = true;
+      subprocess.kill('SIGKILL');
+    }
+  }, memoryPollMs);
+  return {stop: () => clearInterval(timer), tripped: () => overMemory};
+}
+
 async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: number, dirs: JobDirs, wrap: Wrap): Promise<StepResult> {
   const argv = [...confine(uid, job.limits, tasksNow), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, dirs, job.limits)];
   const started = performance.now();
@@ -124,15 +139,8 @@ async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: 
       }
     });
   }
-  // RLIMIT_AS holds each process; this holds them together (e.g. many forks, each just under the cap).
-  let overMemory = false;
-  const watchdog = setInterval(() => {
-    if (subprocess.pid !== undefined && !overMemory && treeResidentBytes(subprocess.pid) > job.limits.memoryBytes) {
-      overMemory = true;
-      subprocess.kill('SIGKILL');
-    }
-  }, memoryPollMs);
-  const result = await subprocess.finally(() => clearInterval(watchdog));
+  const watchdog = watchMemory(subprocess, job.limits.memoryBytes);
+  const result = await subprocess.finally(() => watchdog.stop());
   const durationMs = performance.now() - started;
   if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isMaxBuffer && !result.signal) {
     throw new Error(`could not start the sandbox: ${result.shortMessage}`);
@@ -141,7 +149,7 @@ async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: 
     exitCode: result.exitCode,
     signal: result.signal,
     timedOut: result.timedOut,
-    overMemory,
+    overMemory: watchdog.tripped(),
     truncated: flooded || result.isMaxBuffer,
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
@@ -180,4 +188,68 @@ export async function runJob(job: Job, wrap: Wrap): Promise<JobResult> {
   }
   if (identity) await releaseIdentity(identity);
   return error === undefined ? {steps, durationMs} : {steps, durationMs, error};
+}
+
+/**
+ * Starts one step as a long-lived process (Sandbox.spawn): the same identity, directory, rlimits,
+ * memory watchdog and isolation as a job step, stdin and stdout left open for a request protocol.
+ */
+export async function spawnProcess(files: Record<string, string>, step: Step, limits: Limits, wrap: Wrap): Promise<SandboxProcess> {
+  let identity: Identity | undefined;
+  let root: string | undefined;
+  const release = async () => {
+    if (identity) await awaitExit(identity);
+    if (root) await removeTree(root);
+    if (identity) await releaseIdentity(identity);
+  };
+  try {
+    if (isRoot) identity = await takeIdentity(diskBytes(limits));
+    const tasks = identity?.tasks ?? tasksByUid().get(process.getuid?.() ?? -1)?.tasks ?? 0;
+    root = await mkdtemp(path.join(identity?.scratch ?? os.tmpdir(), 'passk-job-'));
+    const dirs = await prepareDirs(root, jobFiles({files, steps: [], limits}), identity);
+    const argv = [...confine(identity?.uid, limits, tasks), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, dirs, limits)];
+    const started = performance.now();
+    const subprocess = execa(argv[0]!, argv.slice(1), {
+      cwd: dirs.work,
+      env: cleanEnv,
+      extendEnv: false,
+      reject: false,
+      stripFinalNewline: false,
+      killSignal: 'SIGKILL',
+      stdin: 'pipe',
+      buffer: {stdout: false, stderr: true},
+      maxBuffer: limits.maxOutputBytes,
+    });
+    const watchdog = watchMemory(subprocess, limits.memoryBytes);
+    const exited = subprocess.then((result) => {
+      watchdog.stop();
+      return stepResult({
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: false,
+        overMemory: watchdog.tripped(),
+        truncated: result.isMaxBuffer,
+        stdout: '',
+        stderr: String(result.stderr ?? ''),
+        durationMs: performance.now() - started,
+      });
+    });
+    let closing: Promise<void> | undefined;
+    return {
+      stdin: subprocess.stdin!,
+      stdout: subprocess.stdout!,
+      exited,
+      close: () => {
+        closing ??= (async () => {
+          subprocess.kill('SIGKILL');
+          await exited;
+          await release();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await release();
+    throw new Error(`could not start the sandbox process: ${(error as Error).message}`);
+  }
 }

@@ -79,10 +79,30 @@ export interface JobResult {
   error?: string;
 }
 
+/**
+ * A long-lived sandboxed process that serves many requests over its stdin and stdout (e.g. a
+ * linter worker), so a tool's start-up is paid once, not per call. Same isolation and limits as a
+ * job step, except that there is no wall-clock limit: it lives until close() or its own exit.
+ */
+export interface SandboxProcess {
+  readonly stdin: NodeJS.WritableStream;
+  readonly stdout: NodeJS.ReadableStream;
+  /** Settles when the process has ended, with how it ended (stderr captured up to maxOutputBytes). */
+  readonly exited: Promise<StepResult>;
+  /** Kills the process (if still running) and removes its job directory. */
+  close(): Promise<void>;
+}
+
 export interface Sandbox {
   /** 'bwrap' | 'unsafe' | 'docker' */
   readonly backend: string;
   run(job: Job): Promise<JobResult>;
+  /**
+   * Starts one step as a long-lived process in a fresh job directory holding `files`. Local
+   * backends only: the Docker runner would need a streaming job kind (stdin/stdout relayed
+   * over its channel until the job ends) before it can offer this.
+   */
+  spawn?(files: Record<string, string>, step: Step, limits: Limits): Promise<SandboxProcess>;
   /** Versions of the tools inside the sandbox, e.g. {iverilog: 'Icarus Verilog version 12.0 (stable)', python3: 'Python 3.13.5'}. */
   toolchain(): Promise<Record<string, string>>;
   /** What else a run should record about where its code ran (e.g. the Docker image digest and engines). */

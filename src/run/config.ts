@@ -10,6 +10,7 @@ import {benchNames, embeddedDemoSamples, openBench, resolveDataset, type BenchNa
 import {UserError} from '../errors.js';
 import {createProvider, DEFAULT_BASE_URL, type ProviderOptions} from '../generate/index.js';
 import type {Provider} from '../generate/provider.js';
+import {withLintSeqResponses, type ResponseFormat} from '../train/lintseq/responses.js';
 import type {RunConfig} from './run.js';
 
 /** What the user said; undefined means "not said" (a default, or the resumed run's choice). */
@@ -30,6 +31,7 @@ export interface RunRequest {
   seed?: number;
   verdictMode?: VerdictMode;
   problemIds?: string[];
+  responseFormat?: ResponseFormat;
 }
 
 export const runDefaults = {
@@ -99,7 +101,8 @@ export async function resolveRun(request: RunRequest, previous: RunConfig | unde
     rules: options.rules as boolean | undefined,
     timeoutMs: options.timeoutMs as number | undefined,
   };
-  const bench = await openBench(spec);
+  const responseFormat = request.responseFormat ?? previous?.responseFormat ?? 'plain';
+  const bench = responseFormat === 'lintseq' ? withLintSeqResponses(await openBench(spec)) : await openBench(spec);
 
   let model = request.model ?? previous?.model;
   let demoSamples: string | undefined;
@@ -129,6 +132,7 @@ export async function resolveRun(request: RunRequest, previous: RunConfig | unde
     seed: request.seed ?? previous?.seed ?? runDefaults.seed,
     verdictMode: request.verdictMode ?? previous?.verdictMode ?? runDefaults.verdictMode,
     ...(request.problemIds ?? previous?.problemIds ? {problemIds: request.problemIds ?? previous?.problemIds} : {}),
+    ...(responseFormat === 'lintseq' ? {responseFormat} : {}),
   };
   validate(benchName, request, partial);
   // A samples file decides n itself (samples per problem); -n must then agree with it.

@@ -34,6 +34,8 @@ export interface RunConfig {
   verdictMode: VerdictMode;
   /** Only these problems (all when absent). */
   problemIds?: string[];
+  /** 'lintseq': answers are LintSeq edit sequences, resolved into programs (absent: plain answers). */
+  responseFormat?: 'lintseq';
 }
 
 export interface Progress {

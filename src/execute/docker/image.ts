@@ -21,8 +21,11 @@ import {within} from '../within.js';
 
 export const imageRepository = 'passk-sandbox';
 export const onlineBase = 'debian:trixie-slim';
-/** The imported mmdebstrap root, reused by later builds. */
-export const offlineBase = 'passk-base:trixie';
+/**
+ * The imported mmdebstrap root, reused by later builds. The tag names the package set: an older
+ * import (before pylint joined it) must not be reused by an offline build that cannot add pylint.
+ */
+export const offlineBase = 'passk-base:trixie-pylint';
 
 const contextFiles = ['Dockerfile', 'sandbox/runner.py'];
 
