@@ -129,6 +129,10 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     );
     if (demoSamples) this.logToStderr(`no --model given: replaying the embedded demo samples (${demoSamples})`);
 
+    // Re-scoring a finished run asks the model nothing, so it must not need the endpoint. Checked
+    // before the sandbox opens: its warm pool would keep this process alive past a one-line error.
+    const needsModel = !previous || resumeNeedsModel(store, previous, Boolean(flags['retry-errors']));
+    if (config.baseUrl && needsModel) await checkEndpoint(config.baseUrl, process.env.OPENAI_API_KEY);
     const sandbox = await openSandbox({
       backend: flags['unsafe-no-sandbox'] ? 'unsafe' : flags.sandbox,
       toolchainRoot: flags['toolchain-root'],
@@ -137,9 +141,6 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
       poolSize: flags['exec-concurrency'],
     });
     if (sandbox.backend === 'unsafe') this.warn('--unsafe-no-sandbox: untrusted code runs directly on this host');
-    // Re-scoring a finished run asks the model nothing, so it must not need the endpoint.
-    const needsModel = !previous || resumeNeedsModel(store, previous, Boolean(flags['retry-errors']));
-    if (config.baseUrl && needsModel) await checkEndpoint(config.baseUrl, process.env.OPENAI_API_KEY);
 
     const progress = progressReporter({enabled: !this.jsonEnabled(), tty: Boolean(process.stderr.isTTY) && !process.env.CI});
     const interrupt = new AbortController();
