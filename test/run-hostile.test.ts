@@ -64,7 +64,7 @@ describe('hostile Python samples in a run', () => {
       ['fork bomb', '    import os\n    while True:\n        os.fork()\n', /^(failed: |timed out)/],
       ['memory hog', '    x = bytearray(8 * 1024 ** 3)\n    return []\n', /^failed: MemoryError/],
       ['C-level infinite loop', '    return sum(range(10 ** 13))\n', /^timed out$/],
-      ['network', "    import socket\n    socket.create_connection(('1.1.1.1', 53), timeout=1)\n    return []\n", /^failed: OSError/],
+      ['network', "    import socket\n    socket.create_connection(('1.1.1.1', 53), timeout=1)\n    return []\n", /^failed: (OSError|PermissionError)\b/], // PermissionError: Landlock refuses TCP before the empty network does
       ['env secret', "    import os\n    if os.environ.get('OPENAI_API_KEY') != 'sk-test-secret-value':\n        raise RuntimeError('no secret')\n" + honest, /^failed: RuntimeError: no secret$/],
       ['reads outside the work dir', `    open(${JSON.stringify(path.join(projectRoot, 'package.json'))}).read()\n` + honest, /^failed: FileNotFoundError/],
       ['writes outside the work dir', `    open(${JSON.stringify(hostWrite)}, 'w').write('x')\n` + honest, /^failed: FileNotFoundError/],
