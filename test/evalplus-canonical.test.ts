@@ -56,4 +56,11 @@ describe.skipIf(!folder)('EvalPlus canonical solutions judged against their own 
   it('MBPP+ v0.2.0: 378 problems, base and plus', {timeout: 1_800_000}, async () => {
     expectAllValid(await calibrateAll('mbpp-plus'), 378);
   });
+
+  it('MBPP (the original asserts of MBPP+\'s 378 tasks)', {timeout: 1_800_000}, async () => {
+    const verdicts = await calibrateAll('mbpp');
+    if (!process.env.PASSK_EVALPLUS_ONLY) expect(verdicts.size).toBe(378);
+    const failing = [...verdicts].filter(([, verdict]) => !verdict.passed).map(([id, verdict]) => `${id}: ${verdict.result}`);
+    expect(failing).toEqual([]);
+  });
 });

@@ -124,7 +124,7 @@ describe('EvalPlus comparison rules', () => {
     const plusVerdict = await judge(await benchOf([mean]), cheat);
     expect(plusVerdict.details).toMatchObject({base_status: 'pass', plus_status: 'fail', plus_fail: [0]});
     expect(plusVerdict.passed).toBe(false);
-    expect(plusVerdict.result).toMatch(/^failed: plus input #0 \[\[10000000000\.0, 30000000000\.0\]\]: wrong output: got 0\.0, expected 20000000000\.0$/);
+    expect(plusVerdict.result).toMatch(/^failed: plus input #0 \[\[10000000000, 30000000000\]\]: wrong output: got 0\.0, expected 20000000000\.0$/);
     const baseVerdict = await judge(await benchOf([mean], {task: 'base'}), cheat);
     expect(baseVerdict).toMatchObject({passed: true, details: {base_status: 'pass', plus_status: null}});
   });
@@ -146,11 +146,11 @@ describe('EvalPlus comparison rules', () => {
       base_input: [[0.01]],
       plus_input: [[0.4]],
     };
-    // Floor 0.2 s, factor 2: base limit 0.2 s, plus limit about 0.8 s.
-    const bench = await benchOf([slow], {minTimeLimitS: 0.2, factor: 2});
+    // Floor 0.2 s, factor 4: base limit 0.2 s, plus limit about 1.6 s.
+    const bench = await benchOf([slow], {minTimeLimitS: 0.2, factor: 4});
     const nap = (body: string) => `import time\ndef nap(seconds):\n${body}`;
     expect((await judge(bench, nap('    time.sleep(seconds * 1.5)\n    return seconds\n'))).passed).toBe(true);
-    const late = await judge(bench, nap('    time.sleep(seconds * 3 + 0.3)\n    return seconds\n'));
+    const late = await judge(bench, nap('    time.sleep(seconds * 6 + 0.3)\n    return seconds\n'));
     expect(late.details).toMatchObject({base_status: 'timeout', plus_status: 'timeout'});
     expect(late.result).toMatch(/^timed out: base input #0/);
     const loop = await judge(bench, nap('    while True:\n        pass\n'));
@@ -186,7 +186,7 @@ describe('EvalPlus comparison rules', () => {
     expect(calibration.passed, calibration.result).toBe(true);
     const judgeIt = (code: string) => bench.judge(problem, code, {sandbox, mode: 'strict', calibration});
     expect((await judgeIt('def ramp(n):\n    return list(range(n))\n')).passed).toBe(true);
-    const off = await judgeIt('def ramp(n):\n    return list(range(n - 1)) + [0]\n');
+    const off = await judgeIt('def ramp(n):\n    return list(range(n)) if n < 100 else list(range(n - 1)) + [0]\n');
     expect(off.result).toMatch(/^failed: plus input #0 \[20000\]: wrong output: got .*expected <a large output with sha256/);
     expect((await judgeIt('def ramp(n):\n    return tuple(range(n))\n')).passed).toBe(false);
   });
