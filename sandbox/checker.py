@@ -609,7 +609,7 @@ def check_group(session, inputs, expected, rules, reduction, spec):
                 out, exp = decode(answer[1]), rules.expected_value(trees[index], decode)
                 if comparator.matches(inp, out, exp):
                     continue
-                answer = 'fail', 'wrong output: got %s, expected %s' % (short(out, 100), short(exp, 100))
+                answer = 'fail', comparator.mismatch(inp, out, exp, short)
             except BaseException as error:
                 answer = 'fail', 'wrong output: comparing it raised %s: %s' % describe(error)
         failed.append(index)

@@ -226,3 +226,12 @@ class Comparator:
 
             return bool(numpy.allclose(out, exp, rtol=1e-07, atol=self.atol))
         return bool(exact)
+
+    def mismatch(self, inp, out, exp, show):
+        """Why `matches` said no, for the verdict."""
+        if self.dataset == 'humaneval' and self.entry == 'find_zero':
+            try:
+                return 'wrong output: |poly(xs, %s)| = %r > atol %g' % (show(out, 100), abs(_poly(*inp, out)), self.atol)
+            except BaseException:
+                pass
+        return 'wrong output: got %s, expected %s' % (show(out, 100), show(exp, 100))

@@ -16,8 +16,13 @@ const folder = humaneval && path.join(humaneval, 'evalplus');
 const sandbox = await openSandbox({backend: 'bwrap'});
 afterAll(() => sandbox.close());
 
-/** Known upstream defects a run must report as invalid (empty: none in these releases' JSON form). */
-const knownInvalid = new Set<string>();
+/**
+ * Problems whose canonical solution fails its own inputs here, and why; a run must report them as
+ * invalid with that reason. HumanEval/32: on Python >= 3.12 `sum()` of floats is compensated, so
+ * `poly` (the prompt's and EvalPlus's oracle) differs from 3.11's; the canonical Newton iteration
+ * stops short on plus input #119 and its answer fails EvalPlus's own |poly(xs, x)| <= 1e-4 oracle.
+ */
+const knownInvalid = new Map<string, RegExp>([['HumanEval/32', /^failed: plus input #119 .*: wrong output: \|poly\(xs, 17\.31\d*\)\| = 0\.0023\d* > atol 0\.0001$/]]);
 
 async function calibrateAll(bench: EvalPlusBenchName, mini = false): Promise<Map<string, Verdict>> {
   const loaded = await loadEvalPlus({bench, task: 'plus', dataset: folder!, mini});
@@ -31,10 +36,14 @@ async function calibrateAll(bench: EvalPlusBenchName, mini = false): Promise<Map
   return verdicts;
 }
 
-function expectAllValid(verdicts: Map<string, Verdict>, total: number) {
+function expectAllValid(verdicts: Map<string, Verdict>, total: number, known = new Map<string, RegExp>()) {
   if (!process.env.PASSK_EVALPLUS_ONLY) expect(verdicts.size).toBe(total);
-  const failing = [...verdicts].filter(([id, verdict]) => !verdict.passed && !knownInvalid.has(id)).map(([id, verdict]) => `${id}: ${verdict.result}`);
+  const failing = [...verdicts].filter(([id, verdict]) => !verdict.passed && !known.has(id)).map(([id, verdict]) => `${id}: ${verdict.result}`);
   expect(failing).toEqual([]);
+  for (const [id, reason] of known) {
+    const verdict = verdicts.get(id);
+    if (verdict) expect(verdict.result).toMatch(reason);
+  }
   for (const [, verdict] of verdicts) {
     expect(verdict.errored).toBeUndefined();
     expect(verdict.details?.groundTruth).toBeDefined();
@@ -44,7 +53,7 @@ function expectAllValid(verdicts: Map<string, Verdict>, total: number) {
 describe.skipIf(!folder)('EvalPlus canonical solutions judged against their own ground truth', () => {
   it('HumanEval+ v0.1.10: 164 problems, base and plus', {timeout: 1_800_000}, async () => {
     const verdicts = await calibrateAll('humaneval-plus');
-    expectAllValid(verdicts, 164);
+    expectAllValid(verdicts, 164, knownInvalid);
     const base = [...verdicts.values()].every((v) => v.details?.base_status === 'pass');
     expect(base).toBe(true);
   });
