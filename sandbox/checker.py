@@ -16,7 +16,7 @@ The candidate also drops, where the kernel has Landlock, every file access but t
 (read-only) and its scratch directories, so no /proc at all, and the right to signal the checker.
 
 Job (stdin, JSON): {nonce, program, filename, entry, prelude, tests: [source, ...], timeoutS,
-callTimeoutS, failFast, killAll}. Verdict: {results: [{status: passed|failed|timed out, error?}],
+callTimeoutS, failFast, killAll, reduce?}. Verdict: {results: [{status: passed|failed|timed out, error?}],
 landlock: ABI version or 0}. `killAll` (a backend whose every step has its own pid namespace, as
 bubblewrap's): kill(-1) before writing the verdict, so no process of the sample is left anywhere.
 
@@ -434,7 +434,8 @@ class Session:
 
     def call(self, args, kwargs):
         try:
-            message = {'args': encode(list(args)), 'kwargs': {'d': [[key, encode(value)] for key, value in kwargs.items()]}}
+            message = {'args': encode(list(args)), 'kwargs': {'d': [[key, encode(value)] for key, value in kwargs.items()]},
+                       'reduce': self.job.get('reduce')}
         except Unsupported as error:
             raise CheckerError('an argument cannot be sent to the candidate: %s' % error) from None
         try:

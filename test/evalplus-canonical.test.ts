@@ -38,17 +38,19 @@ async function calibrateAll(bench: EvalPlusBenchName, mini = false): Promise<Map
 
 function expectAllValid(verdicts: Map<string, Verdict>, total: number, known = new Map<string, RegExp>()) {
   if (!process.env.PASSK_EVALPLUS_ONLY) expect(verdicts.size).toBe(total);
-  const failing = [...verdicts].filter(([id, verdict]) => !verdict.passed && !known.has(id)).map(([id, verdict]) => `${id}: ${verdict.result}`);
+  const failing = [...verdicts].filter(([id, verdict]) => !verdict.passed && !known.get(id)?.test(verdict.result)).map(([id, verdict]) => `${id}: ${verdict.result}`);
   expect(failing).toEqual([]);
-  for (const [id, reason] of known) {
-    const verdict = verdicts.get(id);
-    if (verdict) expect(verdict.result).toMatch(reason);
-  }
   for (const [, verdict] of verdicts) {
     expect(verdict.errored).toBeUndefined();
     expect(verdict.details?.groundTruth).toBeDefined();
   }
 }
+
+/**
+ * Mbpp/255's reference builds 1.6 million tuples on plus input #85; with every output crossing to
+ * the checker it can pass the 30 s recording limit on a loaded machine (then: invalid, saying so).
+ */
+const slowOnALoadedMachine = new Map([['Mbpp/255', /^failed: the reference fails its own input: plus input #85 .*TimeoutError: no output within 30 s/]]);
 
 describe.skipIf(!folder)('EvalPlus canonical solutions judged against their own ground truth', () => {
   it('HumanEval+ v0.1.10: 164 problems, base and plus', {timeout: 1_800_000}, async () => {
@@ -63,7 +65,7 @@ describe.skipIf(!folder)('EvalPlus canonical solutions judged against their own 
   });
 
   it('MBPP+ v0.2.0: 378 problems, base and plus', {timeout: 1_800_000}, async () => {
-    expectAllValid(await calibrateAll('mbpp-plus'), 378);
+    expectAllValid(await calibrateAll('mbpp-plus'), 378, slowOnALoadedMachine);
   });
 
   it('MBPP (the original asserts of MBPP+\'s 378 tasks)', {timeout: 1_800_000}, async () => {

@@ -48,6 +48,15 @@ export function evalPlusFile(dataset: string, flavour: EvalPlusFlavour, mini: bo
 }
 
 const defaultMbppTimeoutMs = 20_000;
+/** EvalPlus's MBPP_OUTPUT_NOT_NONE_TASKS: their outputs are re.Match objects. */
+const mbppNotNoneTasks = new Set(['check_str', 'text_match_three', 'text_starta_endb']);
+
+function importLines(code: string): string {
+  return code
+    .split('\n')
+    .filter((line) => /^(?:import|from)\s/.test(line))
+    .join('\n');
+}
 
 export async function loadEvalPlus(options: EvalPlusOptions): Promise<Bench<EvalPlusProblem>> {
   const flavour: EvalPlusFlavour = options.bench === 'humaneval-plus' ? 'humaneval' : 'mbpp';
@@ -75,7 +84,17 @@ export async function loadEvalPlus(options: EvalPlusOptions): Promise<Bench<Eval
       name: 'mbpp',
       judge: async (problem, code, {sandbox, mode}) => {
         if (mode !== 'strict') throw new UserError('mbpp: only strict verdicts are built (the asserts run in the checker); drop --verdict compat');
-        const outcome = await runChecker(sandbox, {program: code, entry: problem.entryPoint, prelude: '', tests: [problem.assertion], testTimeoutMs: options.timeoutMs ?? defaultMbppTimeoutMs});
+        const outcome = await runChecker(sandbox, {
+          program: code,
+          entry: problem.entryPoint,
+          // Upstream runs the asserts after the solution, in its namespace: some use its imports, some
+          // use math or sys that no reference imports (Mbpp/120, /596). Both are given here.
+          prelude: `import math\nimport sys\n${importLines(problem.canonicalSolution)}`,
+          tests: [problem.assertion],
+          testTimeoutMs: options.timeoutMs ?? defaultMbppTimeoutMs,
+          // `assert check_str(...)` tests a re.Match's truth: only `is not None` crosses.
+          ...(mbppNotNoneTasks.has(problem.entryPoint) ? {reduce: 'not-none-unless-bool' as const} : {}),
+        });
         return strictVerdict(outcome);
       },
     };

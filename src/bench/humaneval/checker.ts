@@ -29,6 +29,8 @@ export interface CheckerSpec {
   failFast?: boolean;
   /** Input/output tests judged by EvalPlus's rules (sandbox/evalplus.py; see checker.py's docstring). */
   evalplus?: Record<string, unknown>;
+  /** 'not-none-unless-bool': the candidate answers `output is not None` for outputs that are not data (re.Match). */
+  reduce?: 'not-none-unless-bool';
   /** The whole job's limit, when the tests' budgets do not give it (input/output tests). */
   jobTimeoutMs?: number;
 }
@@ -100,6 +102,7 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
     // Each bubblewrap step has a pid namespace of its own: nothing outside the job dies with kill(-1).
     killAll: sandbox.backend === 'bwrap',
     evalplus: spec.evalplus ?? null,
+    reduce: spec.reduce ?? null,
   };
   const result = await sandbox.run({
     files: spec.evalplus ? {'checker.py': source(), 'evalplus.py': source('evalplus.py')} : {'checker.py': source()},
