@@ -16,9 +16,11 @@ The candidate also drops, where the kernel has Landlock, every file access but t
 (read-only) and its scratch directories, so no /proc at all, and the right to signal the checker.
 
 Job (stdin, JSON): {nonce, program, filename, entry, prelude, tests: [source, ...], timeoutS,
-callTimeoutS, failFast, killAll, reduce?}. Verdict: {results: [{status: passed|failed|timed out, error?}],
-landlock: ABI version or 0}. `killAll` (a backend whose every step has its own pid namespace, as
-bubblewrap's): kill(-1) before writing the verdict, so no process of the sample is left anywhere.
+callTimeoutS, loadTimeoutS, failFast, reduce?}. Verdict: {results: [{status: passed|failed|timed
+out|error, error?}], landlock: ABI version or 0, loaded: whether the program loaded without raising}.
+The job's stdout pipe is held only by the checker and by passk's
+runner (sandbox/runner.py), PID 1 of the sandbox and non-dumpable too, so without the nonce no
+process of the sample can write a line there that counts, even where Landlock is missing.
 
 Input/output tests (EvalPlus): a job may also hold `evalplus`: {row (the problem's JSON line, read
 here so big ints and NaN stay exact), dataset, taskId, entry, atol, groups: ['base', 'plus'], and
@@ -414,16 +416,29 @@ class Session:
         self.deadline = None
         # The Landlock ABI the candidate reported (0: none), kept past the candidate's restarts.
         self.landlock = 0
+        # What the program raised when it was loaded, or 'timed out': it would again, so every test gets it.
+        self.load_error = None
 
     def ensure_loaded(self):
+        if self.load_error == 'timed out':
+            raise CandidateTimeout()
+        if self.load_error is not None:
+            raise rebuild(*self.load_error)
         if self.candidate is None:
             self.candidate = start_candidate(exec_fresh=True)
         if not self.candidate.loaded:
             load = {'program': self.job['program'], 'filename': self.job['filename'], 'entry': self.job['entry']}
-            reply = self.candidate.exchange(load, self.deadline)
+            try:
+                reply = self.candidate.exchange(load, self.deadline)
+            except CandidateTimeout:
+                # A program that hangs while loading would hang again: every later test times out at once.
+                self.discard()
+                self.load_error = 'timed out'
+                raise
             self.landlock = reply.get('loaded', reply.get('landlock', 0))
             if 'raise' in reply:
                 self.discard()
+                self.load_error = reply['raise']
                 raise rebuild(*reply['raise'])
             self.candidate.loaded = True
 
@@ -485,11 +500,15 @@ def proxy(session, name):
     return candidate_function
 
 
-def run_test(session, namespace, source, timeout_s):
-    session.deadline = time.monotonic() + timeout_s
+def run_test(session, namespace, source, timeout_s, load_timeout_s):
     try:
         # Loaded before the test runs, as upstream runs the program before check(): a program that
-        # does not even load fails a test that never calls it.
+        # does not even load fails a test that never calls it. Within the test's budget, unless the
+        # load has a budget of its own.
+        if load_timeout_s is not None:
+            session.deadline = time.monotonic() + load_timeout_s
+            session.ensure_loaded()
+        session.deadline = time.monotonic() + timeout_s
         session.ensure_loaded()
         exec(compile(source, 'test.py', 'exec'), namespace)
         return {'status': 'passed'}
@@ -674,17 +693,12 @@ def main():
         # The entry point's name means the candidate everywhere, in helpers too, as in upstream's one program.
         prelude[entry] = proxy(session, entry)
         for source in job['tests']:
-            result = run_test(session, dict(prelude), source, job['timeoutS'])
+            result = run_test(session, dict(prelude), source, job['timeoutS'], job.get('loadTimeoutS'))
             results.append(result)
             if result['status'] != 'passed' and job.get('failFast'):
                 break
     session.discard()
-    if job.get('killAll'):
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # nothing else was left
-    report.update({'results': results, 'landlock': session.landlock})
+    report.update({'results': results, 'landlock': session.landlock, 'loaded': session.load_error is None})
     line = job['nonce'] + ' ' + json.dumps(report, ensure_ascii=True)
     os.write(verdict_fd, ('\n' + line + '\n').encode())
     os._exit(0)

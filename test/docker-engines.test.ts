@@ -73,7 +73,7 @@ describe.skipIf(!ready)('Docker sandbox over two engines', () => {
       expect(summary.errors).toBe(0);
       // The stopped engine's pool slots moved to the other one (whether a job was in flight there at
       // that instant, and so retried, is up to timing: the verdicts above are what must not change).
-      expect(sandbox.stats().containersStarted).toBeGreaterThan(4);
+      expect(sandbox.stats().runnersStarted).toBeGreaterThan(4);
     } finally {
       store.close();
       await sandbox.close();

@@ -88,11 +88,11 @@ print(json.dumps({'work': listing('/work'), 'tmp': listing('/tmp'), 'shm': listi
 describe.skipIf(!host)('Docker sandbox: one container, many jobs', () => {
   it('gives the next job an empty container: no files, no processes, no IPC objects of the last one', async () => {
     const sandbox = await open({poolSize: 1});
-    const started = sandbox.stats().containersStarted;
+    const started = sandbox.stats().runnersStarted;
     expect(ok(await sandbox.run(python(litter))).stdout).toBe('littered\n');
     const seen = JSON.parse(ok(await sandbox.run(python(inspect))).stdout) as Record<string, unknown>;
     // Same container (no replacement in between), and it is as good as new.
-    expect(sandbox.stats().containersStarted).toBe(started);
+    expect(sandbox.stats().runnersStarted).toBe(started);
     expect(seen).toMatchObject({work: ['main.py'], tmp: [], shm: [], mqueue: [], shm_segments: [], semaphores: [], message_queues: []});
     // Only the runner (pid 1) and its Python zygote remain.
     const others = Object.values(seen.processes as Record<string, string>);
@@ -110,7 +110,7 @@ describe.skipIf(!host)('Docker sandbox: one container, many jobs', () => {
     ];
     const fine = python('print("fine")', [], small);
     expect(ok(await sandbox.run(fine)).stdout).toBe('fine\n');
-    const started = sandbox.stats().containersStarted;
+    const started = sandbox.stats().runnersStarted;
     const results = await Promise.all(offenders.flatMap((job) => [sandbox.run(job), sandbox.run(fine)]));
     expect(results.map((result) => result.error)).toEqual(results.map(() => undefined));
     const [timeout, , flood, , memory] = results.map((result) => result.steps[0]!);
@@ -119,13 +119,13 @@ describe.skipIf(!host)('Docker sandbox: one container, many jobs', () => {
     expect(memory).toMatchObject({oom: true});
     for (const index of [1, 3, 5]) expect(results[index]!.steps[0]).toMatchObject({exitCode: 0, stdout: 'fine\n'});
     // One replacement per offender (its successor was started in the background, after the offence).
-    expect(sandbox.stats().containersStarted - started).toBe(3);
+    expect(sandbox.stats().runnersStarted - started).toBe(3);
   });
 
   it('does not let a job slow down or re-limit the jobs after it (through the runner or its zygote)', async () => {
     const sandbox = await open({poolSize: 1});
     ok(await sandbox.run(python('print("zygote warm")')));
-    const started = sandbox.stats().containersStarted;
+    const started = sandbox.stats().runnersStarted;
     // Same uid as the runner and the zygote, so all of this is allowed.
     const tamper = String.raw`
 import os, resource, signal
@@ -140,7 +140,7 @@ print('tampered')
     const after = ok(await sandbox.run(python('import os, resource\nprint(os.getpriority(os.PRIO_PROCESS, 0), resource.getrlimit(resource.RLIMIT_NOFILE))')));
     expect(after.stdout).toBe('0 (256, 256)\n');
     expect(after.durationMs).toBeLessThan(1000);
-    expect(sandbox.stats().containersStarted - started).toBe(1);
+    expect(sandbox.stats().runnersStarted - started).toBe(1);
   });
 
   it('runs a job again when its container is killed under it', async () => {

@@ -5,8 +5,8 @@
  */
 import {describe, expect, it} from 'vitest';
 import {connectEngine} from '../src/execute/docker/engines.js';
-import {decodeStep, encodeJob, hostDeadlineMs, type RunnerStep} from '../src/execute/docker/protocol.js';
-import {containerOptions, shapeOf} from '../src/execute/docker/settings.js';
+import {containerOptions} from '../src/execute/docker/settings.js';
+import {decodeStep, encodeJob, hostDeadlineMs, shapeOf, type RunnerStep} from '../src/execute/runner/protocol.js';
 import {cleanEnv} from '../src/execute/job.js';
 import {defaultLimits, type Job} from '../src/execute/sandbox.js';
 import {UserError} from '../src/errors.js';

@@ -75,7 +75,7 @@ describe('passk run --bench humaneval-plus', () => {
     expect(cheat.result).toBe('failed: plus input #0 [1000000, 1]: wrong output: got 0, expected 1000001');
 
     const exported = path.join(work, 'eval_results.json');
-    const exporting = await passk(['runs', 'export', 'latest', '--format', 'evalplus', '--db', db, '--out', exported]);
+    const exporting = await passk(['runs', 'export', 'latest', '--format', 'evalplus', '--db', db, '-o', exported]);
     expect(exporting.exitCode, exporting.stderr).toBe(0);
     const evalplus = JSON.parse(readFileSync(exported, 'utf8'));
     expect(evalplus.hash).toBe(summary.dataset.sha256);

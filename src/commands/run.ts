@@ -4,14 +4,19 @@ import os from 'node:os';
 import {Flags} from '@oclif/core';
 import {benchNames} from '../bench/index.js';
 import {BaseCommand} from '../cli/base-command.js';
+import {argvWithConfigFile, invocationSettings} from '../cli/config-file.js';
 import {dockerFlags} from '../cli/docker-flags.js';
+import {gateAgainst, gateFlags, reportFlag} from '../cli/gate-flags.js';
 import {progressReporter} from '../cli/progress.js';
 import {ExitCode, UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {checkEndpoint, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {resolveRun} from '../run/config.js';
 import {executeRun, type RunConfig} from '../run/run.js';
+import {formatComparison, formatGate} from '../report/comparison-text.js';
+import {checkReportFiles, writeReports} from '../report/write.js';
 import {formatSummary, writeReport} from '../score/report.js';
+import {findRun, scoredSummary} from '../score/run-ref.js';
 import type {Summary} from '../score/summary.js';
 
 export default class Run extends BaseCommand {
@@ -27,9 +32,11 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     '<%= config.bin %> run --bench humaneval --dataset HumanEval.jsonl.gz --model openai-completions:codegen --base-url http://127.0.0.1:8000/v1 -n 200',
     '<%= config.bin %> run --bench humaneval --dataset HumanEval.jsonl.gz --model replay:samples.jsonl --out results/',
     '<%= config.bin %> run --resume 20261127-120000-a1b2c3',
+    '<%= config.bin %> run -c examples/humaneval.yaml --baseline main -o report.html -o summary.md',
   ];
 
   static flags = {
+    config: Flags.string({char: 'c', summary: 'YAML file of settings: one key per flag (see schema/passk.config.schema.json); flags given here override it.'}),
     bench: Flags.option({options: benchNames, summary: 'Benchmark (default verilog-eval-v2).'})(),
     task: Flags.string({summary: 'Task: spec-to-rtl | code-complete (v2), human | machine (v1), base (humaneval, mbpp), plus | base (humaneval-plus, mbpp-plus).'}),
     dataset: Flags.string({summary: 'Dataset location (v2: folder with spec-to-rtl/ etc.; v1: folder or JSONL; humaneval: .jsonl[.gz]; EvalPlus benches: the release .jsonl.gz or its folder). Default: the embedded suite.'}),
@@ -62,6 +69,9 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     }),
     cache: Flags.boolean({default: true, allowNo: true, summary: 'Reuse identical earlier LLM responses (--no-cache to always ask the endpoint).'}),
     out: Flags.string({summary: 'Write summary.json and results.jsonl into this directory.'}),
+    ...reportFlag,
+    baseline: Flags.string({summary: 'Gate: compare with this run (id, "latest" or a baseline name from `passk baseline set`) after the run; exit 1 on a significant regression.'}),
+    ...gateFlags,
     resume: Flags.string({summary: 'Finish an interrupted run by id (refused if the configuration differs), or re-score a finished one (e.g. with other -k).'}),
     'retry-errors': Flags.boolean({dependsOn: ['resume'], summary: 'On resume, redo samples whose generation or sandbox failed.'}),
     force: Flags.boolean({dependsOn: ['resume'], summary: 'On resume, accept a different sandbox, toolchain or passk version than the run began with.'}),
@@ -76,11 +86,15 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
   };
 
   async run(): Promise<Summary> {
-    const {flags} = await this.parse(Run);
+    const {flags} = await this.parse(Run, argvWithConfigFile(this.argv, {...Run.baseFlags, ...Run.flags}));
     const store = this.openStore(flags.db);
     const previous = flags.resume ? store.getRun(flags.resume) : undefined;
     if (flags.resume && !previous) throw new UserError(`no run ${flags.resume} in ${flags.db}`);
     if (flags.out) await ensureWritableDir(flags.out);
+    const outputs = flags.output ?? [];
+    await checkReportFiles(outputs);
+    // Resolved now: a wrong baseline fails before the run, and `latest` means the run before this one.
+    const baselineId = flags.baseline === undefined ? undefined : scoredSummary(findRun(store, flags.baseline)).runId;
 
     const {bench, provider, config, demoSamples} = await resolveRun(
       {
@@ -143,15 +157,23 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         passkVersion: this.config.version,
       });
       progress.done();
+      store.updateRun(summary.runId, {environment: {...store.getRun(summary.runId)?.environment, invocation: invocationSettings(flags)}});
       if (flags.out) await writeReport(flags.out, summary, store.samples(summary.runId));
+      const {comparison, gate} = gateAgainst(store, summary, baselineId, flags);
+      if (outputs.length > 0) await writeReports(outputs, {summary, samples: store.samples(summary.runId), comparison, gate});
       this.log(formatSummary(summary));
       if (flags.out) this.log(`  wrote ${flags.out}/summary.json and results.jsonl`);
+      if (outputs.length > 0) this.log(`  wrote ${outputs.join(', ')}`);
+      if (comparison) this.log(formatComparison(comparison));
+      if (gate) this.log(formatGate(gate));
       const errorRate = summary.samples === 0 ? 0 : summary.errors / summary.samples;
       if (errorRate > maxErrorRate) {
         process.stderr.write(`passk: ${summary.errors} of ${summary.samples} samples hit infrastructure errors (more than --max-error-rate ${maxErrorRate}); finish them with --resume ${summary.runId} --retry-errors\n`);
         process.exitCode = ExitCode.tooManyErrors;
       }
-      return summary;
+      // An infrastructure exit (3) says more than a gate run on incomplete data.
+      if (gate && !gate.passed && process.exitCode !== ExitCode.tooManyErrors) process.exitCode = gate.exitCode;
+      return {...summary, ...(comparison ? {comparison} : {}), ...(gate ? {gate} : {})};
     } finally {
       progress.done();
       await sandbox.close();

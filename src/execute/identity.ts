@@ -101,13 +101,23 @@ async function scratchFor(uid: number, bytes: number): Promise<string | undefine
   return dir;
 }
 
-export async function takeIdentity(diskBytes: number): Promise<Identity> {
+function stateDirs(): Promise<void> {
   dirsReady ??= (async () => {
     // Job uids must be able to pass through to their scratch mounts; the locks are root's alone.
     await mkdir(scratchDir, {recursive: true, mode: 0o755});
     await mkdir(lockDir, {recursive: true, mode: 0o700});
   })();
-  await dirsReady;
+  return dirsReady;
+}
+
+/** A uid for a long-lived sandbox (a warm runner), which brings tmpfs mounts of its own: no scratch. */
+export async function claimIdentity(): Promise<Identity> {
+  await stateDirs();
+  return claimUid();
+}
+
+export async function takeIdentity(diskBytes: number): Promise<Identity> {
+  await stateDirs();
   const {uid, tasks} = await claimUid();
   try {
     return {uid, tasks, scratch: canMount ? await scratchFor(uid, diskBytes) : undefined};

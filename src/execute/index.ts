@@ -6,10 +6,12 @@ import {existsSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../errors.js';
-import {bwrapWrap} from './bwrap.js';
+import {BwrapHost} from './bwrap.js';
 import {dockerAvailable, openDockerSandbox, type DockerSandboxOptions} from './docker/index.js';
 import {unmountScratch} from './identity.js';
 import {runJob, type Wrap} from './process.js';
+import {Pool} from './runner/pool.js';
+import {shapeOf} from './runner/protocol.js';
 import {defaultLimits, type Job, type JobResult, type Sandbox} from './sandbox.js';
 import {readToolchain} from './toolchain.js';
 
@@ -34,13 +36,12 @@ export function defaultToolchainRoot(): string {
   return trixie ?? '/';
 }
 
-class LocalSandbox implements Sandbox {
+/** No isolation at all: a fresh directory and limits, on this host (--unsafe-no-sandbox). */
+class UnsafeSandbox implements Sandbox {
+  readonly backend = 'unsafe';
   private versions?: Promise<Record<string, string>>;
 
-  constructor(
-    readonly backend: 'bwrap' | 'unsafe',
-    private readonly wrap: Wrap,
-  ) {}
+  constructor(private readonly wrap: Wrap) {}
 
   run(job: Job): Promise<JobResult> {
     return runJob(job, this.wrap);
@@ -53,6 +54,27 @@ class LocalSandbox implements Sandbox {
 
   close(): Promise<void> {
     return unmountScratch();
+  }
+}
+
+/** The bubblewrap backend: a warm pool of bubblewrap sandboxes with passk's runner (bwrap.ts). */
+class BwrapSandbox implements Sandbox {
+  readonly backend = 'bwrap';
+  private versions?: Promise<Record<string, string>>;
+
+  constructor(private readonly pool: Pool) {}
+
+  run(job: Job): Promise<JobResult> {
+    return this.pool.run(job);
+  }
+
+  toolchain(): Promise<Record<string, string>> {
+    this.versions ??= readToolchain(this);
+    return this.versions;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 
@@ -73,12 +95,22 @@ export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox
   const backend = options.backend ?? 'auto';
   if (backend === 'docker' || (backend === 'auto' && (await dockerAvailable(options)))) return openDockerSandbox(options);
   // env: the job's temp files go to its own directory, which is removed with it.
-  if (backend === 'unsafe') return new LocalSandbox('unsafe', (argv, dirs) => ['env', `TMPDIR=${dirs.tmp}`, ...argv]);
+  if (backend === 'unsafe') return new UnsafeSandbox((argv, dirs) => ['env', `TMPDIR=${dirs.tmp}`, ...argv]);
   const root = options.toolchainRoot ?? defaultToolchainRoot();
   if (!existsSync(path.join(root, 'usr'))) throw new UserError(`toolchain root ${root} has no usr/ directory`);
-  const sandbox = new LocalSandbox('bwrap', bwrapWrap(root));
-  const problem = await works(sandbox);
+  const pool = new Pool({
+    hosts: [new BwrapHost(root)],
+    size: options.poolSize ?? os.availableParallelism(),
+    fastPython: options.fastPython ?? true,
+    jobsPerRunner: options.jobsPerContainer ?? 256,
+  });
+  const sandbox = new BwrapSandbox(pool);
+  const problem = await pool
+    .warm(shapeOf(defaultLimits))
+    .then(() => works(sandbox))
+    .catch((error: unknown) => (error as Error).message);
   if (problem) {
+    await pool.close();
     throw new UserError(
       `no usable sandbox (bubblewrap: ${problem}); install bubblewrap (apt-get install bubblewrap) or pass --unsafe-no-sandbox to run untrusted code on this host`,
     );

@@ -71,6 +71,87 @@ CREATE TABLE llm_cache (
 );
 `;
 
+/**
+ * Tables added after schema version 1, created when missing. Additive only (nothing existing changes
+ * shape), so a version-1 store gains them on open without a migration step.
+ */
+const additiveTables = `
+CREATE TABLE IF NOT EXISTS baselines (
+  name TEXT PRIMARY KEY,             -- e.g. "main": what a CI gate compares against
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  updated_at TEXT NOT NULL
+);
+-- Solution selection (src/select): generated test samples, the passing matrix rows the executor
+-- fills, and selection reports, all per run and test source.
+CREATE TABLE IF NOT EXISTS test_samples (
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  source TEXT NOT NULL,              -- the --tests spec: openai:<m>, openai-completions:<m>, replay:<file>
+  problem_id TEXT NOT NULL,
+  sample_index INTEGER NOT NULL,
+  seed INTEGER,
+  response TEXT,                     -- the raw test sample (a continuation of the CodeT test prompt, or a chat answer)
+  asserts TEXT,                      -- JSON array: every valid assert extracted, in order (the per-sample limit applies later)
+  finish_reason TEXT,
+  latency_ms INTEGER,
+  cached INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,                        -- generation failed (infrastructure); generated again next time
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, source, problem_id, sample_index)
+);
+CREATE TABLE IF NOT EXISTS test_results (
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  problem_id TEXT NOT NULL,
+  solution_sha256 TEXT NOT NULL,     -- sha256 of the solution code: one matrix row
+  tests_sha256 TEXT NOT NULL,        -- sha256 of the JSON array of the problem's unique tests, in column order
+  exec_ok INTEGER NOT NULL,          -- the solution ran with the tests (its definition did not crash)
+  passes TEXT NOT NULL,              -- one '0'/'1' per test in that order; '' when exec_ok is 0
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, source, problem_id, solution_sha256, tests_sha256)
+);
+CREATE TABLE IF NOT EXISTS selections (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  options TEXT NOT NULL,             -- JSON: strategies, beta0, alphaXY, dedup, protocols, ks, seed
+  report TEXT NOT NULL,              -- JSON: results, sampling, task classes, conventions, per-task picks
+  created_at TEXT NOT NULL
+);
+`;
+
+export interface TestSampleRow {
+  runId: string;
+  source: string;
+  problemId: string;
+  sampleIndex: number;
+  seed?: number;
+  response?: string;
+  asserts?: string[];
+  finishReason?: string;
+  latencyMs?: number;
+  cached?: boolean;
+  attempts?: number;
+  error?: string;
+}
+
+export interface TestResultRow {
+  problemId: string;
+  solutionSha256: string;
+  testsSha256: string;
+  execOk: boolean;
+  passes: string;
+}
+
+export interface SelectionRow {
+  id: number;
+  runId: string;
+  source: string;
+  options: Record<string, unknown>;
+  report: Record<string, unknown>;
+  createdAt: string;
+}
+
 export type RunStatus = 'running' | 'done' | 'failed';
 
 export interface RunRow {
@@ -101,6 +182,14 @@ export interface NewSample {
   cached?: boolean;
   attempts?: number;
   error?: string;
+}
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  oldest?: string;
+  newest?: string;
+  calibrations: number;
 }
 
 export interface SampleRow extends NewSample {
@@ -227,6 +316,7 @@ export class Store implements ResponseCache {
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
+      this.db.exec(additiveTables);
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`cannot open the store ${file}: ${(error as Error).message}`);
@@ -391,6 +481,49 @@ export class Store implements ResponseCache {
     return rows.map(toSample);
   }
 
+  /** Deletes a run with its samples, executions and any baseline naming it; false when there was none. */
+  deleteRun(id: string): boolean {
+    return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes === 1;
+  }
+
+  /**
+   * Adds a run made elsewhere (an exported bundle) exactly as it was: same id, times, config,
+   * environment, summary, samples and verdicts. One transaction: a bad bundle leaves nothing behind.
+   */
+  importRun(run: RunRow, samples: SampleRow[]): void {
+    this.db.transaction(() => {
+      if (this.getRun(run.id)) throw new UserError(`run ${run.id} is already in the store`);
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, created_at, updated_at, status, config, config_hash, bench, task, model, environment, summary)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(run.id, run.createdAt, run.updatedAt, run.status, JSON.stringify(run.config), run.configHash, run.bench, run.task, run.model, json(run.environment), json(run.summary));
+      for (const sample of samples) {
+        const {id, inserted} = this.addSample({...sample, runId: run.id});
+        if (!inserted) throw new UserError(`the bundle holds sample ${sample.problemId}#${sample.sampleIndex} twice`);
+        if (sample.verdict) this.addExecution(id, sample.verdict);
+      }
+    })();
+  }
+
+  /** Names a run as a baseline (the explicit "bless" step); an existing name moves to the new run. */
+  setBaseline(name: string, runId: string): void {
+    this.db
+      .prepare('INSERT INTO baselines (name, run_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, updated_at = excluded.updated_at')
+      .run(name, runId, now());
+  }
+
+  baseline(name: string): string | undefined {
+    const row = this.db.prepare('SELECT run_id FROM baselines WHERE name = ?').get(name) as {run_id: string} | undefined;
+    return row?.run_id;
+  }
+
+  listBaselines(): Array<{name: string; runId: string; updatedAt: string}> {
+    const rows = this.db.prepare('SELECT name, run_id, updated_at FROM baselines ORDER BY name').all() as Array<{name: string; run_id: string; updated_at: string}>;
+    return rows.map((row) => ({name: row.name, runId: row.run_id, updatedAt: row.updated_at}));
+  }
+
   calibration(benchKey: string, environmentKey: string, problemId: string): Verdict | undefined {
     const row = this.db
       .prepare('SELECT verdict FROM calibrations WHERE bench_key = ? AND environment_key = ? AND problem_id = ?')
@@ -404,6 +537,24 @@ export class Store implements ResponseCache {
       .run(benchKey, environmentKey, problemId, JSON.stringify(verdict));
   }
 
+  /** What the LLM response cache holds: entries, bytes of text, and the oldest and newest entry times. */
+  cacheStats(): CacheStats {
+    const row = this.db.prepare('SELECT count(*) AS entries, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes, min(created_at) AS oldest, max(created_at) AS newest FROM llm_cache').get() as {
+      entries: number;
+      bytes: number;
+      oldest: string | null;
+      newest: string | null;
+    };
+    const calibrations = (this.db.prepare('SELECT count(*) AS n FROM calibrations').get() as {n: number}).n;
+    return {entries: row.entries, bytes: row.bytes, ...(row.oldest ? {oldest: row.oldest} : {}), ...(row.newest ? {newest: row.newest} : {}), calibrations};
+  }
+
+  /** Drops cached LLM responses created before `before` (an ISO time; all of them when absent); returns how many. */
+  pruneCache(before?: string): number {
+    const statement = before === undefined ? this.db.prepare('DELETE FROM llm_cache') : this.db.prepare('DELETE FROM llm_cache WHERE created_at < ?');
+    return (before === undefined ? statement.run() : statement.run(before)).changes;
+  }
+
   get(key: string): CachedCompletion | undefined {
     const row = this.db.prepare('SELECT text, finish_reason, latency_ms FROM llm_cache WHERE key = ?').get(key) as
       | {text: string; finish_reason: string | null; latency_ms: number}
@@ -415,5 +566,102 @@ export class Store implements ResponseCache {
     this.db
       .prepare('INSERT OR REPLACE INTO llm_cache (key, text, finish_reason, latency_ms, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(key, value.text, value.finishReason ?? null, Math.round(value.latencyMs), now());
+  }
+
+  /** Inserts or replaces a test sample (a retried generation replaces its error). */
+  putTestSample(sample: TestSampleRow): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO test_samples (run_id, source, problem_id, sample_index, seed, response, asserts, finish_reason,
+           latency_ms, cached, attempts, error, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        sample.runId,
+        sample.source,
+        sample.problemId,
+        sample.sampleIndex,
+        sample.seed ?? null,
+        sample.response ?? null,
+        json(sample.asserts),
+        sample.finishReason ?? null,
+        sample.latencyMs ?? null,
+        sample.cached ? 1 : 0,
+        sample.attempts ?? 0,
+        sample.error ?? null,
+        now(),
+      );
+  }
+
+  /** A run's test samples from one source, in problem and sample order. */
+  testSamples(runId: string, source: string): TestSampleRow[] {
+    const rows = this.db
+      .prepare('SELECT * FROM test_samples WHERE run_id = ? AND source = ? ORDER BY problem_id, sample_index')
+      .all(runId, source) as Array<Record<string, string | number | null>>;
+    return rows.map((row) => ({
+      runId: row.run_id as string,
+      source: row.source as string,
+      problemId: row.problem_id as string,
+      sampleIndex: row.sample_index as number,
+      seed: (row.seed as number | null) ?? undefined,
+      response: (row.response as string | null) ?? undefined,
+      asserts: parse(row.asserts as string | null),
+      finishReason: (row.finish_reason as string | null) ?? undefined,
+      latencyMs: (row.latency_ms as number | null) ?? undefined,
+      cached: row.cached === 1,
+      attempts: row.attempts as number,
+      error: (row.error as string | null) ?? undefined,
+    }));
+  }
+
+  /** Stores matrix rows (the executor's output), replacing earlier ones for the same solution and tests. */
+  putTestResults(runId: string, source: string, rows: TestResultRow[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO test_results (run_id, source, problem_id, solution_sha256, tests_sha256, exec_ok, passes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const stamp = now();
+    this.db.transaction(() => {
+      for (const row of rows) insert.run(runId, source, row.problemId, row.solutionSha256, row.testsSha256, row.execOk ? 1 : 0, row.passes, stamp);
+    })();
+  }
+
+  testResults(runId: string, source: string): TestResultRow[] {
+    const rows = this.db
+      .prepare('SELECT problem_id, solution_sha256, tests_sha256, exec_ok, passes FROM test_results WHERE run_id = ? AND source = ?')
+      .all(runId, source) as Array<{problem_id: string; solution_sha256: string; tests_sha256: string; exec_ok: number; passes: string}>;
+    return rows.map((row) => ({
+      problemId: row.problem_id,
+      solutionSha256: row.solution_sha256,
+      testsSha256: row.tests_sha256,
+      execOk: row.exec_ok === 1,
+      passes: row.passes,
+    }));
+  }
+
+  addSelection(runId: string, source: string, options: Record<string, unknown>, report: Record<string, unknown>): number {
+    const result = this.db
+      .prepare('INSERT INTO selections (run_id, source, options, report, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, source, JSON.stringify(options), JSON.stringify(report), now());
+    return Number(result.lastInsertRowid);
+  }
+
+  selections(runId: string): SelectionRow[] {
+    const rows = this.db.prepare('SELECT * FROM selections WHERE run_id = ? ORDER BY id').all(runId) as Array<{
+      id: number;
+      run_id: string;
+      source: string;
+      options: string;
+      report: string;
+      created_at: string;
+    }>;
+    return rows.map((row) => ({
+      id: row.id,
+      runId: row.run_id,
+      source: row.source,
+      options: JSON.parse(row.options),
+      report: JSON.parse(row.report),
+      createdAt: row.created_at,
+    }));
   }
 }

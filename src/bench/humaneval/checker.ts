@@ -8,8 +8,7 @@
  * and EvalPlus inputs are many tests against the same candidate process.
  */
 import {randomBytes} from 'node:crypto';
-import {readFileSync} from 'node:fs';
-import {fileURLToPath} from 'node:url';
+import {installedFile} from '../../execute/runner/source.js';
 import {defaultLimits, type JobResult, type Sandbox, type StepResult} from '../../execute/sandbox.js';
 
 export interface CheckerSpec {
@@ -25,6 +24,8 @@ export interface CheckerSpec {
   testTimeoutMs: number;
   /** Limit of a single call (default: the test's budget). */
   callTimeoutMs?: number;
+  /** A budget of its own for loading the program (default: the load counts against the first test's budget). */
+  loadTimeoutMs?: number;
   /** Stop at the first test that does not pass. */
   failFast?: boolean;
   /** Input/output tests judged by EvalPlus's rules (sandbox/evalplus.py; see checker.py's docstring). */
@@ -45,7 +46,7 @@ export interface TestOutcome {
 
 export type CheckerOutcome =
   /** The checker reported: one outcome per test it ran. */
-  | {kind: 'results'; results: TestOutcome[]; landlock: number; step: StepResult; evalplus?: Record<string, unknown>}
+  | {kind: 'results'; results: TestOutcome[]; landlock: number; loaded: boolean; step: StepResult; evalplus?: Record<string, unknown>}
   /** No trusted verdict line: the job died (timeout, memory, output flood, signal) before the checker wrote one. */
   | {kind: 'no-verdict'; step: StepResult}
   /** The sandbox itself failed. */
@@ -58,20 +59,20 @@ const sources = new Map<string, string>();
 function source(name = 'checker.py'): string {
   let text = sources.get(name);
   if (text === undefined) {
-    text = readFileSync(fileURLToPath(new URL(`../../../sandbox/${name}`, import.meta.url)), 'utf8');
+    text = installedFile(`sandbox/${name}`).toString('utf8');
     sources.set(name, text);
   }
   return text;
 }
 
-function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number; evalplus?: Record<string, unknown>} | undefined {
+function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number; loaded: boolean; evalplus?: Record<string, unknown>} | undefined {
   const lines = stdout.split('\n').filter((line) => line.startsWith(`${nonce} `));
   // The checker writes exactly one; anything else is not a verdict to trust.
   if (lines.length !== 1) return undefined;
   try {
-    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown; evalplus?: Record<string, unknown>};
+    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown; loaded?: unknown; evalplus?: Record<string, unknown>};
     if (!Array.isArray(parsed.results)) return undefined;
-    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0, ...(parsed.evalplus ? {evalplus: parsed.evalplus} : {})};
+    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0, loaded: parsed.loaded === true, ...(parsed.evalplus ? {evalplus: parsed.evalplus} : {})};
   } catch {
     return undefined;
   }
@@ -88,7 +89,7 @@ export function checkerOutcome(result: JobResult, nonce: string): CheckerOutcome
 
 export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<CheckerOutcome> {
   const nonce = randomBytes(16).toString('hex');
-  const budgetMs = spec.testTimeoutMs * (spec.failFast ? 1 : spec.tests.length);
+  const budgetMs = spec.testTimeoutMs * spec.tests.length + (spec.loadTimeoutMs ?? 0);
   const job = {
     nonce,
     program: spec.program,
@@ -98,9 +99,8 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
     tests: spec.tests,
     timeoutS: spec.testTimeoutMs / 1000,
     callTimeoutS: spec.callTimeoutMs === undefined ? null : spec.callTimeoutMs / 1000,
+    loadTimeoutS: spec.loadTimeoutMs === undefined ? null : spec.loadTimeoutMs / 1000,
     failFast: spec.failFast ?? false,
-    // Each bubblewrap step has a pid namespace of its own: nothing outside the job dies with kill(-1).
-    killAll: sandbox.backend === 'bwrap',
     evalplus: spec.evalplus ?? null,
     reduce: spec.reduce ?? null,
   };

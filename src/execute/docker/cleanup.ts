@@ -3,7 +3,8 @@
  * container whose owning passk process still runs on this host is kept unless `all` is set.
  */
 import os from 'node:os';
-import {connectEngine, statusOf, unreachable, within} from './engines.js';
+import {connectEngine, statusOf, unreachable} from './engines.js';
+import {within} from '../within.js';
 import {labels, runnerRole} from './settings.js';
 
 export interface CleanupEntry {

@@ -3,28 +3,57 @@
  * and ready once its runner greets. It runs one job at a time; the pool decides when to retire it.
  */
 import type Docker from 'dockerode';
-import type {Duplex} from 'node:stream';
-import {RunnerChannel} from './channel.js';
-import {within, type Engine} from './engines.js';
-import {hostDeadlineMs, runnerProtocol, type RunnerRequest, type RunnerResponse} from './protocol.js';
-import {containerOptions, type ContainerSpec, type Shape} from './settings.js';
+import {PassThrough, type Duplex} from 'node:stream';
+import {RunnerChannel} from '../runner/channel.js';
+import {hostDeadlineMs, runnerProtocol, type RunnerRequest, type RunnerResponse} from '../runner/protocol.js';
+import type {RunnerHost, WarmRunner} from '../runner/pool.js';
+import type {Shape} from '../runner/protocol.js';
+import {unreachable, type Engine} from './engines.js';
+import {within} from '../within.js';
+import {containerOptions, type ContainerSpec} from './settings.js';
 
 /** Creating, starting and the runner's start-up (a Python interpreter) take well under a second when the engine is healthy. */
 const startTimeoutMs = 60_000;
 const removeTimeoutMs = 15_000;
 
-export class WarmContainer {
+/** A Docker engine holding the sandbox image: where the pool starts containers. */
+export class DockerHost implements RunnerHost {
+  down?: string;
+
+  constructor(
+    readonly engine: Engine,
+    /** The sandbox image's id on this engine. */
+    readonly imageId: string,
+    private readonly runnerHash: string,
+    private readonly cpus: number,
+  ) {}
+
+  get url(): string {
+    return this.engine.url;
+  }
+
+  start(shape: Shape): Promise<WarmRunner> {
+    return WarmContainer.start(this, {image: this.imageId, shape, runnerHash: this.runnerHash, cpus: this.cpus});
+  }
+
+  unreachable(): Promise<string | undefined> {
+    return unreachable(this.engine);
+  }
+}
+
+export class WarmContainer implements WarmRunner {
   /** Jobs this container has run. */
   jobs = 0;
 
   private constructor(
-    readonly engine: Engine,
+    readonly host: DockerHost,
     readonly shape: Shape,
     private readonly container: Docker.Container,
     private readonly channel: RunnerChannel,
   ) {}
 
-  static async start(engine: Engine, spec: ContainerSpec): Promise<WarmContainer> {
+  static async start(host: DockerHost, spec: ContainerSpec): Promise<WarmContainer> {
+    const {engine} = host;
     const container = await within(engine.docker.createContainer(containerOptions(spec)), startTimeoutMs, 'create container');
     try {
       const stream = (await within(
@@ -32,13 +61,13 @@ export class WarmContainer {
         startTimeoutMs,
         'attach',
       )) as unknown as Duplex;
-      const channel = new RunnerChannel(stream, engine.docker.modem);
+      const channel = new RunnerChannel(stream, ...demux(stream, engine.docker.modem));
       await within(container.start(), startTimeoutMs, 'start container');
       const hello = await within(channel.hello, startTimeoutMs, 'runner start-up');
       if (hello.ready !== runnerProtocol || hello.runner !== spec.runnerHash) {
         throw new Error(`the image's runner is not this passk's (protocol ${hello.ready}): rebuild the image with \`passk sandbox build\``);
       }
-      return new WarmContainer(engine, spec.shape, container, channel);
+      return new WarmContainer(host, spec.shape, container, channel);
     } catch (error) {
       await removeContainer(container);
       throw error;
@@ -70,4 +99,18 @@ export class WarmContainer {
  */
 export async function removeContainer(container: Docker.Container): Promise<void> {
   await within(container.remove({force: true}), removeTimeoutMs, 'remove container').catch(() => undefined);
+}
+
+/**
+ * The attach stream carries stdout and stderr multiplexed (8-byte frame headers, no TTY): split
+ * with docker-modem's demuxer, the stream's end, close or failure carried over to stdout.
+ */
+function demux(stream: Duplex, modem: Docker['modem']): [PassThrough, PassThrough] {
+  const output = new PassThrough();
+  const errors = new PassThrough();
+  modem.demuxStream(stream, output, errors);
+  stream.on('end', () => output.end());
+  stream.on('close', () => output.destroy());
+  stream.on('error', (error) => output.destroy(error));
+  return [output, errors];
 }

@@ -4,7 +4,8 @@
  * settings passk meant to apply.
  */
 import {defaultLimits} from '../sandbox.js';
-import {connectEngine, engineVersion, unreachable, within, type Engine} from './engines.js';
+import {connectEngine, engineVersion, unreachable, type Engine} from './engines.js';
+import {within} from '../within.js';
 import {defaultImage, inspectImage, type ImageInfo} from './image.js';
 import {dockerHosts, openDockerSandbox, type DockerSandboxOptions} from './index.js';
 

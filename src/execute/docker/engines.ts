@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import {readFileSync} from 'node:fs';
+import {within} from '../within.js';
 import path from 'node:path';
 import Docker from 'dockerode';
 import {UserError} from '../../errors.js';
@@ -85,15 +86,6 @@ export function connectEngine(url: string): Engine {
   const fresh = options.protocol === 'https' ? new https.Agent({keepAlive: false}) : options.protocol === 'ssh' ? undefined : new http.Agent({keepAlive: false});
   const probeOptions: ClientOptions = {...options, agent: fresh};
   return {url, docker: new Docker(options), probe: new Docker(probeOptions)};
-}
-
-/** Rejects after `ms`: dockerode has no per-call timeout, and a stopped daemon's socket may hang. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Undefined when the engine answers a ping, else why not. */

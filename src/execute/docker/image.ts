@@ -6,45 +6,30 @@
  * With several engines the image is built once and copied, so every engine runs the same digest.
  */
 import {createHash} from 'node:crypto';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {Readable} from 'node:stream';
-import {fileURLToPath} from 'node:url';
 import type Docker from 'dockerode';
 import {execa} from 'execa';
 import {pack} from 'tar-stream';
 import {UserError} from '../../errors.js';
-import {statusOf, within, type Engine} from './engines.js';
+import {installedFile, projectRoot} from '../runner/source.js';
+import {statusOf, type Engine} from './engines.js';
+import {within} from '../within.js';
 
 export const imageRepository = 'passk-sandbox';
 export const onlineBase = 'debian:trixie-slim';
 /** The imported mmdebstrap root, reused by later builds. */
 export const offlineBase = 'passk-base:trixie';
 
-/** The project root (this file is src/execute/docker/ or dist/execute/docker/). */
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const contextFiles = ['Dockerfile', 'sandbox/runner.py'];
-
-function contextFile(name: string): Buffer {
-  const file = path.join(projectRoot, name);
-  if (!existsSync(file)) throw new UserError(`${file} is missing: passk's sandbox image cannot be built from this installation`);
-  return readFileSync(file);
-}
-
-let runnerDigest: string | undefined;
-
-/** sha256 of sandbox/runner.py; the runner reports its own at start-up, and they must agree. */
-export function runnerHash(): string {
-  runnerDigest ??= createHash('sha256').update(contextFile('sandbox/runner.py')).digest('hex');
-  return runnerDigest;
-}
 
 /** `passk-sandbox:<12 hex digits of the build context>`: the image this passk's sandbox runs. */
 export function defaultImage(): string {
   const hash = createHash('sha256');
-  for (const name of contextFiles) hash.update(name).update('\0').update(contextFile(name)).update('\0');
+  for (const name of contextFiles) hash.update(name).update('\0').update(installedFile(name)).update('\0');
   return `${imageRepository}:${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -84,7 +69,7 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, onProgress: Progr
 
 function buildContext(): NodeJS.ReadableStream {
   const tar = pack();
-  for (const name of contextFiles) tar.entry({name, mode: 0o644}, contextFile(name));
+  for (const name of contextFiles) tar.entry({name, mode: 0o644}, installedFile(name));
   tar.finalize();
   return Readable.from(tar);
 }

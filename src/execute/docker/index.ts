@@ -7,9 +7,11 @@ import {UserError} from '../../errors.js';
 import {readToolchain} from '../toolchain.js';
 import {defaultLimits, type Job, type JobResult, type Sandbox} from '../sandbox.js';
 import {connectEngine, defaultDockerHost, engineVersion, unreachable, type Engine} from './engines.js';
-import {defaultImage, inspectImage, runnerHash} from './image.js';
-import {Pool, type PoolEngine, type PoolStats} from './pool.js';
-import {shapeOf} from './settings.js';
+import {runnerHash} from '../runner/source.js';
+import {defaultImage, inspectImage} from './image.js';
+import {Pool, type PoolStats} from '../runner/pool.js';
+import {shapeOf} from '../runner/protocol.js';
+import {DockerHost} from './container.js';
 
 export interface DockerSandboxOptions {
   /** Engine URLs (default: DOCKER_HOST, else the local socket). Jobs spread over all of them. */
@@ -68,15 +70,15 @@ export function dockerHosts(options: DockerSandboxOptions): string[] {
   return options.dockerHosts?.length ? options.dockerHosts : [defaultDockerHost()];
 }
 
-/** The engines and the image's id on each; a UserError naming what is missing. */
-async function checkEngines(engines: Engine[], image: string): Promise<PoolEngine[]> {
+/** The engines, each with the image's id on it; a UserError naming what is missing. */
+async function checkEngines(engines: Engine[], image: string, cpus: number): Promise<DockerHost[]> {
   return Promise.all(
     engines.map(async (engine) => {
       const problem = await unreachable(engine);
       if (problem) throw new UserError(`Docker engine ${engine.url} is not reachable: ${problem}`);
       const info = await inspectImage(engine, image);
       if (!info) throw new UserError(`image ${image} not found on ${engine.url}: run \`passk sandbox build\`${engines.length > 1 ? ' with every --docker-host' : ''}`);
-      return {engine, imageId: info.id};
+      return new DockerHost(engine, info.id, runnerHash(), cpus);
     }),
   );
 }
@@ -85,15 +87,13 @@ async function checkEngines(engines: Engine[], image: string): Promise<PoolEngin
 export async function openDockerSandbox(options: DockerSandboxOptions = {}): Promise<DockerSandbox> {
   const image = options.image ?? defaultImage();
   const engines = dockerHosts(options).map(connectEngine);
-  const poolEngines = await checkEngines(engines, image);
+  const hosts = await checkEngines(engines, image, options.cpus ?? 1);
   const versions = await Promise.all(engines.map((engine) => engineVersion(engine)));
   const pool = new Pool({
-    engines: poolEngines,
+    hosts,
     size: options.poolSize ?? os.availableParallelism(),
-    runnerHash: runnerHash(),
-    cpus: options.cpus ?? 1,
     fastPython: options.fastPython ?? true,
-    jobsPerContainer: options.jobsPerContainer ?? 256,
+    jobsPerRunner: options.jobsPerContainer ?? 256,
   });
   try {
     await pool.warm(shapeOf(defaultLimits));
@@ -104,7 +104,7 @@ export async function openDockerSandbox(options: DockerSandboxOptions = {}): Pro
   return new DockerSandbox(
     pool,
     image,
-    poolEngines.map((entry, index) => ({url: entry.engine.url, version: versions[index]!, imageId: entry.imageId})),
+    hosts.map((host, index) => ({url: host.url, version: versions[index]!, imageId: host.imageId})),
   );
 }
 

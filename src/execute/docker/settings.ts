@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
 import {cleanEnv} from '../job.js';
-import {defaultDiskBytes, type Limits} from '../sandbox.js';
+import type {Shape} from '../runner/protocol.js';
 
 /** The image's unprivileged user (see the Dockerfile). */
 export const sandboxUser = '10001:10001';
@@ -22,20 +22,6 @@ export const runnerRole = 'runner';
 /** This process, as recorded on its containers: cleanup spares containers whose owner still runs. */
 export function ownerLabel(): string {
   return `${os.hostname()}/${process.pid}`;
-}
-
-export interface Shape {
-  memoryBytes: number;
-  diskBytes: number;
-  maxProcesses: number;
-}
-
-export function shapeOf(limits: Limits): Shape {
-  return {memoryBytes: limits.memoryBytes, diskBytes: limits.maxDiskBytes ?? defaultDiskBytes, maxProcesses: limits.maxProcesses};
-}
-
-export function sameShape(a: Shape, b: Shape): boolean {
-  return a.memoryBytes === b.memoryBytes && a.diskBytes === b.diskBytes && a.maxProcesses === b.maxProcesses;
 }
 
 /** The runner, its zygote and the zygote's short-lived middle child, beyond the job's own processes. */

@@ -1,10 +1,10 @@
 /**
- * The JSON lines passk and its in-container runner (sandbox/runner.py) exchange: one request per
+ * The JSON lines passk and its runner (sandbox/runner.py, in a container or a bubblewrap sandbox) exchange: one request per
  * job, one response per job. File contents, stdin and output travel as base64 of their bytes, so
  * what the job sees and what passk decodes are exactly what the local backends write and read.
  */
 import {jobFiles, openFilesLimit, signalName, stepResult} from '../job.js';
-import type {Job, StepResult} from '../sandbox.js';
+import {defaultDiskBytes, type Job, type Limits, type StepResult} from '../sandbox.js';
 
 /** Must match PROTOCOL in sandbox/runner.py (the image label pins the runner too). */
 export const runnerProtocol = 1;
@@ -90,4 +90,23 @@ export function decodeStep(step: RunnerStep): StepResult {
 export function hostDeadlineMs(request: RunnerRequest): number {
   const slackMs = 15_000;
   return request.steps.reduce((sum, step) => sum + step.timeoutMs, 0) + slackMs;
+}
+
+/**
+ * What a runner's sandbox is made for: its tmpfs sizes, memory and process caps follow the limits
+ * of the jobs it runs, so a job whose limits need another shape gets a sandbox of that shape and
+ * the caps enforced are the job's own, not some pool-wide maximum.
+ */
+export interface Shape {
+  memoryBytes: number;
+  diskBytes: number;
+  maxProcesses: number;
+}
+
+export function shapeOf(limits: Limits): Shape {
+  return {memoryBytes: limits.memoryBytes, diskBytes: limits.maxDiskBytes ?? defaultDiskBytes, maxProcesses: limits.maxProcesses};
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.memoryBytes === b.memoryBytes && a.diskBytes === b.diskBytes && a.maxProcesses === b.maxProcesses;
 }

@@ -1,14 +1,12 @@
 /**
- * One runner's attach stream: requests go out as JSON lines on the container's stdin; its stdout
- * and stderr come back multiplexed (8-byte frame headers, no TTY) and are split apart with
- * docker-modem's demuxer. Stdout carries one JSON line per answer; stderr is kept as a short tail
- * to explain a runner that died.
+ * One runner's stdio, wherever it runs (a container's attach stream, a bubblewrap process's
+ * pipes): requests go out as JSON lines on its stdin; its stdout carries one JSON line per answer;
+ * its stderr is kept as a short tail to explain a runner that died.
  */
-import {Writable, type Duplex} from 'node:stream';
-import type Docker from 'dockerode';
+import {Writable, type Readable} from 'node:stream';
 import type {RunnerHello, RunnerRequest, RunnerResponse} from './protocol.js';
 
-/** The container or its engine went away, or the runner broke protocol: the job never got a verdict. */
+/** The runner, its sandbox or (Docker) its engine went away, or the runner broke protocol: the job never got a verdict. */
 export class ChannelLost extends Error {}
 
 const stderrTailBytes = 2048;
@@ -51,19 +49,23 @@ export class RunnerChannel {
   private lost?: ChannelLost;
   private readonly stderr = new Tail();
 
+  /** `output` ends (or closes, or fails) when the runner's side goes away. */
   constructor(
-    private readonly stream: Duplex,
-    modem: Docker['modem'],
+    private readonly input: Writable,
+    output: Readable,
+    errors: Readable,
   ) {
     this.hello = new Promise((resolve, reject) => {
       this.waiting = {resolve: resolve as (message: unknown) => void, reject};
     });
     // Nobody may be waiting yet when the runner dies at start-up.
     this.hello.catch(() => undefined);
-    modem.demuxStream(stream, new LineSplitter((line) => this.receive(line)), this.stderr);
-    stream.on('end', () => this.lose('the runner closed its output'));
-    stream.on('close', () => this.lose('the attach connection closed'));
-    stream.on('error', (error) => this.lose(`the attach connection failed: ${error.message}`));
+    output.pipe(new LineSplitter((line) => this.receive(line)));
+    errors.pipe(this.stderr);
+    output.on('end', () => this.lose('the runner closed its output'));
+    output.on('close', () => this.lose('the connection to the runner closed'));
+    output.on('error', (error) => this.lose(`the connection to the runner failed: ${error.message}`));
+    input.on('error', (error) => this.lose(`the connection to the runner failed: ${error.message}`));
   }
 
   /** Sends one job and waits for its answer, or for `deadlineMs` to pass (then the channel is lost). */
@@ -74,7 +76,7 @@ export class RunnerChannel {
       this.waiting = {resolve: resolve as (message: unknown) => void, reject};
     });
     const timer = setTimeout(() => this.lose(`the runner did not answer within ${Math.round(deadlineMs / 1000)} s`), deadlineMs);
-    this.stream.write(`${JSON.stringify(request)}\n`);
+    this.input.write(`${JSON.stringify(request)}\n`);
     return answer
       .then((response) => {
         if (response.id !== request.id) throw this.lose(`the runner answered job ${response.id}, not ${request.id}`);
@@ -85,12 +87,12 @@ export class RunnerChannel {
 
   /** Closes the runner's stdin: it finishes (kills its job) and exits. */
   end(): void {
-    this.stream.end();
+    this.input.end();
   }
 
   destroy(): void {
     this.lose('closed by passk');
-    this.stream.destroy();
+    this.input.destroy();
   }
 
   private receive(line: Buffer): void {

@@ -1,0 +1,145 @@
+import {Flags} from '@oclif/core';
+import {BaseCommand} from '../cli/base-command.js';
+import {dockerFlags} from '../cli/docker-flags.js';
+import {UserError} from '../errors.js';
+import {openSandbox} from '../execute/index.js';
+import {DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
+import {codetTestLimit} from '../select/codet-tests.js';
+import {checkerMatrixBuilder} from '../select/execute-matrix.js';
+import {formatSelectionReport} from '../select/format.js';
+import type {SelectionMatrix} from '../select/matrix.js';
+import {readMatrixFile, writeMatrixFile} from '../select/matrix-json.js';
+import {protocols} from '../select/protocol.js';
+import {openRunForSelection, testSource} from '../select/run-inputs.js';
+import {selectForRun} from '../select/run-selection.js';
+import {defaultAlphaXY, defaultBeta0, runSelection, type SelectionOptions, type SelectionReport} from '../select/selection.js';
+import {strategyNames} from '../select/strategies.js';
+import {sandboxSyntaxChecker} from '../select/syntax-check.js';
+import {dedupConventions} from '../select/view.js';
+
+export default class Select extends BaseCommand {
+  static summary = 'Pick one solution per task with generated tests: random, maxpass, mbr-exec, codet, codet-original, b4.';
+
+  static description = `Scores each strategy on a passing matrix (solutions × generated tests, with ground truth) under both protocols: "mixed" (B4's filter: only tasks where some but not all solutions are correct) and "all" (every task), next to plain sampling, and states the dedup convention, tests kept per sample, timeouts and post-processing. The matrix format is documented in docs/selection-matrix.md.`;
+
+  static examples = [
+    '<%= config.bin %> select --matrix ../shared/datasets/b4/derived/humaneval_codegen16B_passing_matrix.json.gz',
+    '<%= config.bin %> select --matrix m.json.gz --strategy b4 --beta0 1e5 --json',
+    '<%= config.bin %> select --matrix m.json.gz --export-matrix copy.json',
+    '<%= config.bin %> select --run latest --tests openai-completions:codegen-16B --base-url http://127.0.0.1:8000/v1',
+    '<%= config.bin %> select --run latest --tests replay:HumanEval_codegen16B_..._test_case.jsonl --test-prompts HumanEval_for_test_case_generation.jsonl',
+  ];
+
+  static flags = {
+    matrix: Flags.string({summary: 'Passing matrix file (JSON, optionally gzipped).'}),
+    run: Flags.string({summary: 'A finished run to select from (needs --tests).', exclusive: ['matrix']}),
+    tests: Flags.string({summary: 'Where the tests come from: openai:<model>, openai-completions:<model>, or replay:<CodeT test-case JSONL>.', dependsOn: ['run']}),
+    'test-samples': Flags.integer({min: 1, default: 100, summary: 'Test samples per problem (CodeT: 100).'}),
+    'test-prompts': Flags.string({summary: "With --tests replay:FILE: CodeT's dataset file of test prompts ({task_id, prompt}) to join FILE's records by."}),
+    'test-limit': Flags.integer({min: 1, default: codetTestLimit, summary: 'Valid asserts kept per test sample (CodeT: 5).'}),
+    'base-url': Flags.string({env: 'OPENAI_BASE_URL', summary: `Endpoint for --tests (default ${DEFAULT_BASE_URL}). The key is read from OPENAI_API_KEY only.`}),
+    temperature: Flags.string({default: '0.8', summary: 'Test sampling temperature (CodeT: 0.8).'}),
+    'top-p': Flags.string({default: '0.95', summary: 'Test sampling top_p (CodeT: 0.95).'}),
+    'max-tokens': Flags.integer({min: 1, default: 300, summary: 'Max tokens per test sample (CodeT: 300).'}),
+    concurrency: Flags.integer({char: 'j', min: 1, default: 4, summary: 'Concurrent LLM requests.'}),
+    'request-timeout': Flags.integer({min: 1, default: DEFAULT_TIMEOUT_MS / 1000, summary: 'Per-request timeout in seconds.'}),
+    'max-retries': Flags.integer({min: 0, default: DEFAULT_MAX_RETRIES, summary: 'Retries per request on 408/429/5xx/timeouts/resets.'}),
+    cache: Flags.boolean({default: true, allowNo: true, summary: 'Reuse identical earlier LLM responses (--no-cache to always ask the endpoint).'}),
+    sandbox: Flags.option({options: ['auto', 'bwrap', 'docker'] as const, default: 'auto', summary: 'Sandbox for compiling generated asserts (auto: Docker when every --docker-host answers, else bubblewrap).'})(),
+    ...dockerFlags,
+    'toolchain-root': Flags.string({env: 'PASSK_TOOLCHAIN_ROOT', summary: 'Root filesystem holding the sandbox toolchain.'}),
+    strategy: Flags.option({options: strategyNames, multiple: true, summary: 'Strategies to score (default all).'})(),
+    beta0: Flags.string({multiple: true, summary: `B4's β0, repeatable: one result per value (default ${defaultBeta0.join(', ')}).`}),
+    'alpha-xy': Flags.string({summary: `B4's αx = αy (default ${defaultAlphaXY}).`}),
+    dedup: Flags.option({options: dedupConventions, summary: 'unique (B4 repo) or weighted (CodeT) for every strategy (default: each its own).'})(),
+    'task-filter': Flags.option({options: protocols, multiple: true, summary: 'Protocols to report (default both).'})(),
+    k: Flags.integer({char: 'k', multiple: true, min: 1, summary: 'pass@k to report besides pass@1 (one pick per top group, round robin).'}),
+    seed: Flags.integer({default: 0, summary: 'Seed for the concrete pick within each top group, and base seed of test sample i (seed + i).'}),
+    'export-matrix': Flags.string({summary: 'Also write the matrix to this file (.gz: gzipped).'}),
+    'test-timeout': Flags.string({default: '0.1', summary: 'Seconds per generated assert when building the matrix (CodeT, B4: 0.1).'}),
+  };
+
+  async run(): Promise<Omit<SelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number}> {
+    const {flags} = await this.parse(Select);
+    const selection: SelectionOptions = {
+      strategies: flags.strategy ?? [...strategyNames],
+      beta0: flags.beta0?.map((text) => numberFlag('beta0', text)) ?? defaultBeta0,
+      alphaXY: flags['alpha-xy'] === undefined ? defaultAlphaXY : numberFlag('alpha-xy', flags['alpha-xy']),
+      dedup: flags.dedup,
+      protocols: flags['task-filter'] ?? [...protocols],
+      ks: flags.k ?? [],
+      seed: flags.seed,
+    };
+    let matrix: SelectionMatrix;
+    let report: SelectionReport;
+    let selectionId: number | undefined;
+    let described: string;
+    if (flags.matrix) {
+      matrix = readMatrixFile(flags.matrix);
+      report = runSelection(matrix, selection);
+      described = flags.matrix;
+    } else if (flags.run) {
+      if (!flags.tests) throw new UserError('select --run needs --tests (openai:<model>, openai-completions:<model> or replay:<CodeT test-case JSONL>)');
+      const store = this.openStore(flags.db);
+      const {run, bench, problems, gtTimeout} = await openRunForSelection(store, flags.run);
+      const testTimeout = numberFlag('test-timeout', flags['test-timeout']);
+      if (testTimeout <= 0) throw new UserError(`--test-timeout must be positive, got ${flags['test-timeout']}`);
+      const tests = testSource(
+        {
+          spec: flags.tests,
+          prompts: flags['test-prompts'],
+          n: flags['test-samples'],
+          params: {temperature: numberFlag('temperature', flags.temperature), topP: numberFlag('top-p', flags['top-p']), maxTokens: flags['max-tokens']},
+          seed: flags.seed,
+          concurrency: flags.concurrency,
+        },
+        bench,
+        {
+          baseUrl: flags['base-url'] ?? DEFAULT_BASE_URL,
+          apiKey: process.env.OPENAI_API_KEY,
+          timeoutMs: flags['request-timeout'] * 1000,
+          maxRetries: flags['max-retries'],
+          cache: flags.cache ? store : undefined,
+        },
+      );
+      const sandbox = await openSandbox({backend: flags.sandbox, toolchainRoot: flags['toolchain-root'], dockerHosts: flags['docker-host'], image: flags.image});
+      try {
+        const result = await selectForRun({
+          store,
+          runId: run.id,
+          problems,
+          tests,
+          check: sandboxSyntaxChecker(sandbox),
+          limit: flags['test-limit'],
+          build: checkerMatrixBuilder({sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000}),
+          selection,
+          meta: {gt_timeout: gtTimeout, test_timeout: testTimeout},
+        });
+        ({matrix, report, selectionId} = result);
+        described = `run ${run.id}, ${result.testSamples} test samples from ${flags.tests}`;
+      } finally {
+        await sandbox.close();
+      }
+    } else {
+      throw new UserError('give --matrix FILE (or --run ID --tests SPEC)');
+    }
+    if (flags['export-matrix']) writeMatrixFile(flags['export-matrix'], matrix);
+    const {selections: _perTask, ...summary} = report;
+    this.log(`${described}: ${matrix.tasks.length} tasks`);
+    this.log(formatSelectionReport(report));
+    if (selectionId !== undefined) this.log(`  stored as selection ${selectionId} of the run`);
+    if (flags['export-matrix']) this.log(`  wrote ${flags['export-matrix']}`);
+    return {
+      input: described,
+      ...summary,
+      ...(selectionId === undefined ? {} : {selectionId}),
+      ...(flags['export-matrix'] ? {exported: flags['export-matrix']} : {}),
+    };
+  }
+}
+
+function numberFlag(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UserError(`--${name} must be a number, got "${text}"`);
+  return value;
+}
