@@ -42,7 +42,8 @@ function expectAllValid(verdicts: Map<string, Verdict>, total: number, known = n
   expect(failing).toEqual([]);
   for (const [, verdict] of verdicts) {
     expect(verdict.errored).toBeUndefined();
-    expect(verdict.details?.groundTruth).toBeDefined();
+    // A reference that could not be run at all (Mbpp/255 at the memory limit) leaves none.
+    if (verdict.passed) expect(verdict.details?.groundTruth).toBeDefined();
   }
 }
 
