@@ -16,10 +16,20 @@ The candidate also drops, where the kernel has Landlock, every file access but t
 (read-only) and its scratch directories, so no /proc at all, and the right to signal the checker.
 
 Job (stdin, JSON): {nonce, program, filename, entry, prelude, tests: [source, ...], timeoutS,
-callTimeoutS, loadTimeoutS, failFast}. Verdict: {results: [{status: passed|failed|timed out|error,
-error?}], landlock: ABI version or 0, loaded: whether the program loaded without raising}. The job's stdout pipe is held only by the checker and by passk's
+callTimeoutS, loadTimeoutS, failFast, reduce?}. Verdict: {results: [{status: passed|failed|timed
+out|error, error?}], landlock: ABI version or 0, loaded: whether the program loaded without raising}.
+The job's stdout pipe is held only by the checker and by passk's
 runner (sandbox/runner.py), PID 1 of the sandbox and non-dumpable too, so without the nonce no
 process of the sample can write a line there that counts, even where Landlock is missing.
+
+Input/output tests (EvalPlus): a job may also hold `evalplus`: {row (the problem's JSON line, read
+here so big ints and NaN stay exact), dataset, taskId, entry, atol, groups: ['base', 'plus'], and
+either record: true, budgetS, callLimitS (the reference's outputs and times are recorded), or
+expected: {group: {outputs (packed JSON of codec trees), times, skip}}, minTimeLimitS, factor,
+perTaskS, failFast}. Each input is one call; the output is compared here by evalplus.py's rules.
+The verdict then also holds `evalplus`: {group: {status: pass|fail|timeout, failed, first, ran}} or
+{group: {outputs, times, errors}}. For EvalPlus's "not None" tasks the candidate sends only
+`output is not None` (a bool), never the object.
 """
 import sys
 
@@ -166,8 +176,13 @@ def read_exact(fd, size, deadline):
     return b''.join(chunks)
 
 
+class LastMessage:
+    size = 0  # bytes of the last message received (the size of an output, for the recorder)
+
+
 def receive(fd, deadline=None):
     (size,) = HEADER.unpack(read_exact(fd, HEADER.size, deadline))
+    LastMessage.size = size
     if size > MAX_MESSAGE:
         raise ValueError('a message of %d bytes' % size)
     return json.loads(read_exact(fd, size, deadline))
@@ -289,6 +304,10 @@ def candidate(requests, replies):
             reply = {'raise': describe_(error)}
         else:
             try:
+                reduction = call.get('reduce')
+                # A value that is no data (re.Match) is judged "is not None": only that bool crosses.
+                if reduction == 'not-none' or (reduction == 'not-none-unless-bool' and type(result) is not bool):
+                    result = result is not None
                 reply = {'value': encode_(result)}
             except Unsupported as error:
                 reply = {'unsupported': str(error)}
@@ -430,7 +449,8 @@ class Session:
 
     def call(self, args, kwargs):
         try:
-            message = {'args': encode(list(args)), 'kwargs': {'d': [[key, encode(value)] for key, value in kwargs.items()]}}
+            message = {'args': encode(list(args)), 'kwargs': {'d': [[key, encode(value)] for key, value in kwargs.items()]},
+                       'reduce': self.job.get('reduce')}
         except Unsupported as error:
             raise CheckerError('an argument cannot be sent to the candidate: %s' % error) from None
         try:
@@ -455,6 +475,17 @@ class Session:
         except (KeyError, ValueError, TypeError, RecursionError) as error:
             self.discard()
             raise CandidateFailure('MalformedReply: %s' % error) from None
+
+    def call_tree(self, args, limit_s, reduction):
+        """One call with arguments already encoded; the raw reply (the caller decodes). The call's
+        deadline is its own limit or the session's, whichever comes first."""
+        try:
+            self.ensure_loaded()
+            deadline = min(self.deadline, time.monotonic() + limit_s)
+            return self.candidate.exchange({'args': args, 'kwargs': {'d': []}, 'reduce': reduction}, deadline)
+        except (CandidateTimeout, CandidateFailure):
+            self.discard()
+            raise
 
 
 class CheckerError(Exception):
@@ -494,6 +525,139 @@ def run_test(session, namespace, source, timeout_s, load_timeout_s):
         return {'status': 'failed', 'error': '%s: %s' % (name, message) if message else name}
 
 
+# ---- input/output tests (EvalPlus): one call per input, each output compared here ------------
+
+
+def load_rules():
+    """evalplus.py, shipped beside this file: EvalPlus's input rebuilding and comparison rules."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'evalplus.py')
+    spec = importlib.util.spec_from_file_location('passk_evalplus', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def short(value, limit=200):
+    try:
+        text = repr(value)
+    except BaseException:
+        text = '<unprintable>'
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def ask(session, inp, limit_s, reduction):
+    """The candidate's output for one input: ('value', tree, seconds) or ('fail' | 'timeout', message).
+    The seconds are the whole call as the checker sees it (transport included), the base of the
+    time limits derived from a reference's run."""
+    started = time.monotonic()
+    try:
+        reply = session.call_tree(encode(list(inp)), limit_s, reduction)
+    except CandidateTimeout:
+        return 'timeout', 'TimeoutError: no output within %.3g s' % limit_s
+    except CandidateFailure as failure:
+        return 'fail', str(failure)
+    except BaseException as error:  # the program did not load
+        return 'fail', '%s: %s' % (getattr(error, 'origin', type(error).__name__), error)
+    if 'raise' in reply:
+        return 'fail', '%s: %s' % tuple(reply['raise'])
+    if 'unsupported' in reply:
+        return 'fail', 'UnsupportedReturnType: the candidate returned %s' % reply['unsupported']
+    if 'value' not in reply:
+        session.discard()
+        return 'fail', 'MalformedReply: no value'
+    return 'value', reply['value'], time.monotonic() - started
+
+
+def pack(trees):
+    """Outputs as compact text (some are megabytes of repetitive data): base64 of zlib'd JSON."""
+    import base64
+    import zlib
+
+    return base64.b64encode(zlib.compress(json.dumps(trees, ensure_ascii=True).encode(), 6)).decode()
+
+
+def unpack(text):
+    import base64
+    import zlib
+
+    return json.loads(zlib.decompress(base64.b64decode(text)))
+
+
+def record_group(session, inputs, rules, reduction, spec):
+    """The reference's outputs (codec trees, large ones as digests) and call times; inputs it fails
+    on are listed apart."""
+    session.deadline = time.monotonic() + spec['budgetS']
+    recorder = rules.Recorder(spec['dataset'], spec['entry'], spec['atol'])
+    outputs, times, errors = [], [], []
+    for index, inp in enumerate(inputs):
+        answer = ask(session, inp, spec['callLimitS'], reduction)
+        if answer[0] == 'value':
+            tree = answer[1]
+            outputs.append(recorder.stored(tree, decode(tree), LastMessage.size))
+            times.append(answer[2])
+        else:
+            outputs.append(None)
+            times.append(0.0)
+            errors.append([index, short(inp), answer[1]])
+    return {'outputs': pack(outputs), 'times': times, 'errors': errors}
+
+
+def check_group(session, inputs, expected, rules, reduction, spec):
+    """EvalPlus's untrusted_check: per-input limits max(floor, factor x reference time), a budget of
+    min(per-task cap, sum of limits) + 1 s (+1 s when all inputs run), fail-fast unless asked."""
+    comparator = rules.Comparator(spec['dataset'], spec['entry'], spec['atol'])
+    limits = [max(spec['minTimeLimitS'], spec['factor'] * t) for t in expected['times']]
+    fail_fast = spec['failFast']
+    # Never less than factor x the reference's own total: a slow reference must pass its own check.
+    budget = max(min(spec['perTaskS'], sum(limits)), spec['factor'] * sum(expected['times'])) + (1 if fail_fast else 2)
+    session.deadline = time.monotonic() + budget
+    trees = unpack(expected['outputs'])
+    skip = set(expected['skip'])
+    failed, first, ran = [], None, 0
+    for index, inp in enumerate(inputs):
+        if index in skip:
+            continue
+        if time.monotonic() >= session.deadline:
+            first = first or {'index': index, 'input': short(inp), 'error': 'TimeoutError: the program budget of %.3g s ran out' % budget}
+            return {'status': 'timeout', 'failed': failed, 'first': first, 'ran': ran}
+        ran += 1
+        answer = ask(session, inp, limits[index], reduction)
+        if answer[0] == 'value':
+            try:
+                out, exp = decode(answer[1]), rules.expected_value(trees[index], decode)
+                if comparator.matches(inp, out, exp):
+                    continue
+                answer = 'fail', comparator.mismatch(inp, out, exp, short)
+            except BaseException as error:
+                answer = 'fail', 'wrong output: comparing it raised %s: %s' % describe(error)
+        failed.append(index)
+        if first is None:
+            first = {'index': index, 'input': short(inp), 'error': answer[1], 'status': answer[0]}
+        if fail_fast:
+            break
+    return {'status': first['status'] if first else 'pass', 'failed': failed, 'first': first, 'ran': ran}
+
+
+def run_inputs(session, spec):
+    """The `evalplus` part of a job: per group (base, plus) of the problem's inputs, record the
+    reference's outputs, or judge the candidate's against them."""
+    rules = load_rules()
+    row = json.loads(spec['row'])
+    results = {}
+    for group in spec['groups']:
+        inputs = list(row[group + '_input'])
+        if spec['dataset'] == 'mbpp':
+            inputs = rules.mbpp_inputs(spec['taskId'], inputs)
+        reduction = rules.output_reduction(spec['dataset'], spec['entry'], spec.get('record', False))
+        if spec.get('record'):
+            results[group] = record_group(session, inputs, rules, reduction, spec)
+        else:
+            results[group] = check_group(session, inputs, spec['expected'][group], rules, reduction, spec)
+    return results
+
+
 def prelude_source(prompt):
     """The prompt as code that runs: a prompt may stop right after the signature, bodiless."""
     try:
@@ -515,6 +679,12 @@ def main():
     # The prompt is trusted: its helpers are the prompt's own, never the sample's (stricter than upstream).
     prelude = {'__name__': '__passk_test__', '__builtins__': builtins}
     results = []
+    report = {}
+    if job.get('evalplus') is not None:
+        try:
+            report['evalplus'] = run_inputs(session, job['evalplus'])
+        except BaseException as error:
+            results.append({'status': 'error', 'error': 'the inputs could not be run: %s: %s' % describe(error)})
     try:
         exec(compile(prelude_source(job['prelude']), 'prompt.py', 'exec'), prelude)
     except BaseException as error:
@@ -528,7 +698,8 @@ def main():
             if result['status'] != 'passed' and job.get('failFast'):
                 break
     session.discard()
-    line = job['nonce'] + ' ' + json.dumps({'results': results, 'landlock': session.landlock, 'loaded': session.load_error is None}, ensure_ascii=True)
+    report.update({'results': results, 'landlock': session.landlock, 'loaded': session.load_error is None})
+    line = job['nonce'] + ' ' + json.dumps(report, ensure_ascii=True)
     os.write(verdict_fd, ('\n' + line + '\n').encode())
     os._exit(0)
 

@@ -68,4 +68,9 @@ export interface Bench<P extends Problem = Problem> {
   /** The benchmark's own solution, in the same form `extract` returns (the calibration sample). */
   reference(problem: P): string;
   judge(problem: P, code: string, ctx: JudgeContext): Promise<Verdict>;
+  /**
+   * The code to judge for a replayed sample's `completion` (the text after the prompt) or
+   * self-contained `solution`; absent: the text as it is, whichever field held it.
+   */
+  fromSample?(problem: P, field: 'completion' | 'solution', text: string): string;
 }

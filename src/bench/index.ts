@@ -6,6 +6,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {UserError} from '../errors.js';
 import type {Bench} from './bench.js';
+import {loadEvalPlus} from './evalplus/index.js';
 import {loadHumanEval} from './humaneval/index.js';
 import {loadVerilogEvalV1} from './verilog/v1.js';
 import {loadVerilogEvalV2} from './verilog/v2.js';
@@ -13,7 +14,7 @@ import {loadVerilogEvalV2} from './verilog/v2.js';
 /** The package root (holds datasets/), from both src/ (tsx) and dist/ (built). */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const benchNames = ['verilog-eval-v2', 'verilog-eval-v1', 'humaneval'] as const;
+export const benchNames = ['verilog-eval-v2', 'verilog-eval-v1', 'humaneval', 'humaneval-plus', 'mbpp-plus', 'mbpp'] as const;
 export type BenchName = (typeof benchNames)[number];
 
 export interface BenchSpec {
@@ -25,6 +26,11 @@ export interface BenchSpec {
   rules?: boolean;
   /** Python per-program time limit. */
   timeoutMs?: number;
+  /** EvalPlus: HumanEval+-Mini, all inputs instead of fail-fast, per-input limit floor (s) and factor. */
+  mini?: boolean;
+  testDetails?: boolean;
+  minTimeLimitS?: number;
+  timeFactor?: number;
 }
 
 interface BenchInfo {
@@ -43,6 +49,9 @@ export const benchInfo: Record<BenchName, BenchInfo> = {
     tasks: ['base'],
     embedded: {dataset: 'datasets/python-mini/problems.jsonl', demoSamples: 'datasets/demo/python-samples.jsonl'},
   },
+  'humaneval-plus': {tasks: ['plus', 'base']},
+  'mbpp-plus': {tasks: ['plus', 'base']},
+  mbpp: {tasks: ['base']},
 };
 
 /** The dataset path a spec resolves to (the embedded suite when none is given). */
@@ -72,5 +81,18 @@ export async function openBench(spec: BenchSpec): Promise<Bench> {
       return loadVerilogEvalV1({dataset, task: task as 'human' | 'machine'});
     case 'humaneval':
       return loadHumanEval({dataset, timeoutMs: spec.timeoutMs});
+    case 'humaneval-plus':
+    case 'mbpp-plus':
+    case 'mbpp':
+      return loadEvalPlus({
+        bench: spec.bench,
+        task: task as 'base' | 'plus',
+        dataset,
+        mini: spec.mini,
+        testDetails: spec.testDetails,
+        minTimeLimitS: spec.minTimeLimitS,
+        factor: spec.timeFactor,
+        timeoutMs: spec.timeoutMs,
+      });
   }
 }

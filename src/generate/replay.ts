@@ -1,10 +1,13 @@
 /**
  * Samples generated elsewhere, replayed from a JSONL file in the human-eval / VerilogEval v1 format:
  * one `{"task_id", "completion"}` per line (`solution` accepted instead of `completion`), n lines per
- * task. Sample i of a problem is its i-th line. The run refuses problems with no samples (see
- * `executeRun`), so a partial file never passes for a score.
+ * task, or from an EvalPlus sample folder (`<task_id with / as _>/<i>.py`, each a `solution`).
+ * Sample i of a problem is its i-th line (file). A bench that tells the two fields apart (EvalPlus:
+ * a completion follows the prompt, a solution stands alone) turns the text into code. The run
+ * refuses problems with no samples (see `executeRun`), so a partial file never passes for a score.
  */
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import type {Bench} from '../bench/bench.js';
 import {UserError} from '../errors.js';
@@ -32,21 +35,53 @@ export function replayProvider(file: string, bench: Bench): Provider {
   };
 }
 
-/** problem id → completions in file order, validated against the bench. */
+type Field = 'completion' | 'solution';
+
+/** problem id → code in file order, validated against the bench. */
 function readSamples(file: string, bench: Bench): Map<string, string[]> {
-  const known = new Set(bench.problems.map((p) => p.id));
+  const problems = new Map(bench.problems.map((p) => [p.id, p]));
   const samples = new Map<string, string[]>();
-  readLines(file).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const where = `${file}:${index + 1}`;
-    const {taskId, code} = parseSample(line, where);
-    if (!known.has(taskId)) throw new UserError(`${where}: unknown task_id "${taskId}" (not in ${bench.name} ${bench.task})`);
+  const add = (taskId: string, field: Field, text: string, where: string) => {
+    const problem = problems.get(taskId);
+    if (!problem) throw new UserError(`${where}: unknown task_id "${taskId}" (not in ${bench.name} ${bench.task})`);
+    const code = bench.fromSample ? bench.fromSample(problem, field, text) : text;
     const list = samples.get(taskId);
     if (list) list.push(code);
     else samples.set(taskId, [code]);
-  });
+  };
+  if (isFolder(file)) {
+    readFolder(file, bench, add);
+  } else {
+    readLines(file).forEach((line, index) => {
+      if (line.trim() === '') return;
+      const where = `${file}:${index + 1}`;
+      const {taskId, field, code} = parseSample(line, where);
+      add(taskId, field, code, where);
+    });
+  }
   if (samples.size === 0) throw new UserError(`${file}: no samples`);
   return samples;
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** EvalPlus's sample folder: `<task_id with / as _>/<i>.py`, in the order of i. */
+function readFolder(dir: string, bench: Bench, add: (taskId: string, field: Field, text: string, where: string) => void): void {
+  const byFolderName = new Map(bench.problems.map((p) => [p.id.replaceAll('/', '_'), p.id]));
+  for (const name of readdirSync(dir).sort()) {
+    const where = path.join(dir, name);
+    if (!statSync(where).isDirectory()) continue;
+    const taskId = byFolderName.get(name) ?? name;
+    const files = readdirSync(where).filter((file) => /^\d+\.py$/.test(file));
+    files.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+    for (const file of files) add(taskId, 'solution', readFileSync(path.join(where, file), 'utf8'), path.join(where, file));
+  }
 }
 
 function readLines(file: string): string[] {
@@ -60,7 +95,7 @@ function readLines(file: string): string[] {
   return bytes.toString('utf8').split('\n');
 }
 
-function parseSample(line: string, where: string): {taskId: string; code: string} {
+function parseSample(line: string, where: string): {taskId: string; field: Field; code: string} {
   let row: unknown;
   try {
     row = JSON.parse(line);
@@ -75,5 +110,5 @@ function parseSample(line: string, where: string): {taskId: string; code: string
   }
   const code = completion ?? solution;
   if (typeof code !== 'string') throw new UserError(`${where}: missing "completion" (or "solution"), a string`);
-  return {taskId, code};
+  return {taskId, field: completion === undefined ? 'solution' : 'completion', code};
 }

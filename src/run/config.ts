@@ -4,9 +4,11 @@
  * bench and the provider. Kept apart from the CLI so it is testable without oclif.
  */
 import {createHash} from 'node:crypto';
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
 import type {Bench, VerdictMode} from '../bench/bench.js';
 import {benchNames, embeddedDemoSamples, openBench, resolveDataset, type BenchName, type BenchSpec} from '../bench/index.js';
+import {evalPlusDefaults} from '../bench/evalplus/judge.js';
 import {UserError} from '../errors.js';
 import {createProvider, DEFAULT_BASE_URL, type ProviderOptions} from '../generate/index.js';
 import type {Provider} from '../generate/provider.js';
@@ -22,6 +24,11 @@ export interface RunRequest {
   rules?: boolean;
   /** Python per-program limit. */
   execTimeoutMs?: number;
+  /** EvalPlus benches: HumanEval+-Mini, all inputs (not fail-fast), per-input limit floor (s) and factor. */
+  mini?: boolean;
+  testDetails?: boolean;
+  minTimeLimitS?: number;
+  timeFactor?: number;
   model?: string;
   baseUrl?: string;
   n?: number;
@@ -60,25 +67,48 @@ function check(condition: boolean, message: string): void {
 function benchOptions(bench: BenchName, request: RunRequest, stored: Record<string, unknown>): Record<string, unknown> {
   const pick = <T>(given: T | undefined, key: string, fallback: T): T => given ?? (stored[key] as T | undefined) ?? fallback;
   if (bench === 'verilog-eval-v2') return {shots: pick(request.shots, 'shots', 0), rules: pick(request.rules, 'rules', false)};
-  if (bench === 'humaneval') {
+  if (bench === 'humaneval' || bench === 'mbpp') {
     const timeoutMs = pick<number | undefined>(request.execTimeoutMs, 'timeoutMs', undefined);
     return timeoutMs === undefined ? {} : {timeoutMs};
+  }
+  if (bench === 'humaneval-plus' || bench === 'mbpp-plus') {
+    return {
+      mini: pick(request.mini, 'mini', false),
+      testDetails: pick(request.testDetails, 'testDetails', false),
+      minTimeLimitS: pick(request.minTimeLimitS, 'minTimeLimitS', evalPlusDefaults.minTimeLimitS),
+      timeFactor: pick(request.timeFactor, 'timeFactor', evalPlusDefaults.factor),
+    };
   }
   return {};
 }
 
 function validate(bench: BenchName, request: RunRequest, config: Omit<RunConfig, 'n'>): void {
   check(bench === 'verilog-eval-v2' || (request.shots === undefined && request.rules === undefined), `--shots and --rules apply to verilog-eval-v2 only, not ${bench}`);
-  check(bench === 'humaneval' || request.execTimeoutMs === undefined, `--exec-timeout applies to humaneval only (VerilogEval keeps its upstream 30 s simulation limit)`);
+  check(bench === 'humaneval' || bench === 'mbpp' || request.execTimeoutMs === undefined, `--exec-timeout applies to humaneval and mbpp only (VerilogEval keeps its upstream 30 s simulation limit; EvalPlus benches use --min-time-limit and --gt-time-limit-factor)`);
+  const evalPlus = bench === 'humaneval-plus' || bench === 'mbpp-plus';
+  const evalPlusFlags = [request.mini, request.testDetails, request.minTimeLimitS, request.timeFactor].some((flag) => flag !== undefined);
+  check(evalPlus || !evalPlusFlags, `--mini, --test-details, --min-time-limit and --gt-time-limit-factor apply to humaneval-plus and mbpp-plus only`);
+  check(!evalPlus || bench === 'humaneval-plus' || !request.mini, '--mini: MBPP+ has no Mini version');
+  for (const [name, value] of [['--min-time-limit', request.minTimeLimitS], ['--gt-time-limit-factor', request.timeFactor]] as const) {
+    check(value === undefined || (Number.isFinite(value) && value > 0 && value <= 600), `${name} must be a number of (0, 600], got ${value}`);
+  }
+  check(!(evalPlus || bench === 'mbpp') || config.verdictMode === 'strict', `${bench} has strict verdicts only (outputs are compared in the checker); drop --verdict compat`);
   const {temperature, topP, maxTokens} = config.params;
   check(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2, `--temperature must be between 0 and 2, got ${temperature}`);
   check(Number.isFinite(topP) && topP > 0 && topP <= 1, `--top-p must be in (0, 1], got ${topP}`);
   check(Number.isInteger(maxTokens) && maxTokens >= 1, `--max-tokens must be a positive whole number, got ${maxTokens}`);
 }
 
+/** sha256 of a samples file, or of a samples folder's files (relative names and contents, in order). */
 function sha256File(file: string): string {
   try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
+    if (!statSync(file).isDirectory()) return createHash('sha256').update(readFileSync(file)).digest('hex');
+    const hash = createHash('sha256');
+    for (const name of (readdirSync(file, {recursive: true}) as string[]).sort()) {
+      const where = path.join(file, name);
+      if (statSync(where).isFile()) hash.update(`${name}\0`).update(readFileSync(where)).update('\0');
+    }
+    return hash.digest('hex');
   } catch (error) {
     throw new UserError(`cannot read samples file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -100,6 +130,10 @@ export async function resolveRun(request: RunRequest, previous: RunConfig | unde
     shots: options.shots as number | undefined,
     rules: options.rules as boolean | undefined,
     timeoutMs: options.timeoutMs as number | undefined,
+    mini: options.mini as boolean | undefined,
+    testDetails: options.testDetails as boolean | undefined,
+    minTimeLimitS: options.minTimeLimitS as number | undefined,
+    timeFactor: options.timeFactor as number | undefined,
   };
   const responseFormat = request.responseFormat ?? previous?.responseFormat ?? 'plain';
   const bench = responseFormat === 'lintseq' ? withLintSeqResponses(await openBench(spec)) : await openBench(spec);

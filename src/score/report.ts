@@ -57,6 +57,7 @@ export function formatSummary(summary: Summary): string {
   }
   // Summaries stored by earlier passk versions have no unreportedKs.
   for (const [k, reason] of Object.entries(summary.unreportedKs ?? {})) lines.push(`  pass@${k}: not reported: ${reason}`);
+  if (summary.passAtKByTests) lines.push(...formatByTests(summary.passAtKByTests));
   lines.push(`  reference ceiling: ${percent(summary.referenceCeiling)}`);
   if (summary.invalidProblems.length > 0) {
     lines.push(`  invalid problems (their own reference fails): ${summary.invalidProblems.map((p) => `${p.id}${p.class ? ` [${p.class}]` : ''}`).join(', ')}`);
@@ -79,6 +80,15 @@ export function formatSummary(summary: Summary): string {
     lines.push(`  MIXED: verdicts from ${environments.length} environments (resumed with --force): ${parts.join(' | ')}`);
   }
   return lines.join('\n');
+}
+
+/** EvalPlus: base-tests and base + plus pass@k side by side, and the drop between them. */
+function formatByTests(byTests: NonNullable<Summary['passAtKByTests']>): string[] {
+  return Object.entries(byTests.base).map(([k, base]) => {
+    const plus = byTests.plus?.[k];
+    const plusPart = plus ? `  base + plus: ${percent(plus.value)} ± ${percent(plus.stderr)}  (drop ${((base.value - plus.value) * 100).toFixed(1)} points)` : '';
+    return `  pass@${k} base tests: ${percent(base.value)} ± ${percent(base.stderr)}${plusPart}`;
+  });
 }
 
 /** One line per problem: the per-problem table behind pass@k. */

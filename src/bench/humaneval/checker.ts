@@ -28,6 +28,12 @@ export interface CheckerSpec {
   loadTimeoutMs?: number;
   /** Stop at the first test that does not pass. */
   failFast?: boolean;
+  /** Input/output tests judged by EvalPlus's rules (sandbox/evalplus.py; see checker.py's docstring). */
+  evalplus?: Record<string, unknown>;
+  /** 'not-none-unless-bool': the candidate answers `output is not None` for outputs that are not data (re.Match). */
+  reduce?: 'not-none-unless-bool';
+  /** The whole job's limit, when the tests' budgets do not give it (input/output tests). */
+  jobTimeoutMs?: number;
 }
 
 export type TestStatus = 'passed' | 'failed' | 'timed out' | 'error';
@@ -40,7 +46,7 @@ export interface TestOutcome {
 
 export type CheckerOutcome =
   /** The checker reported: one outcome per test it ran. */
-  | {kind: 'results'; results: TestOutcome[]; landlock: number; loaded: boolean; step: StepResult}
+  | {kind: 'results'; results: TestOutcome[]; landlock: number; loaded: boolean; step: StepResult; evalplus?: Record<string, unknown>}
   /** No trusted verdict line: the job died (timeout, memory, output flood, signal) before the checker wrote one. */
   | {kind: 'no-verdict'; step: StepResult}
   /** The sandbox itself failed. */
@@ -49,20 +55,24 @@ export type CheckerOutcome =
 /** Time the checker may take beyond the tests' budgets: its own start-up, the prelude and the verdict. */
 const checkerSlackMs = 2_000;
 
-let checkerSource: string | undefined;
-function source(): string {
-  checkerSource ??= installedFile('sandbox/checker.py').toString('utf8');
-  return checkerSource;
+const sources = new Map<string, string>();
+function source(name = 'checker.py'): string {
+  let text = sources.get(name);
+  if (text === undefined) {
+    text = installedFile(`sandbox/${name}`).toString('utf8');
+    sources.set(name, text);
+  }
+  return text;
 }
 
-function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number; loaded: boolean} | undefined {
+function readVerdict(stdout: string, nonce: string): {results: TestOutcome[]; landlock: number; loaded: boolean; evalplus?: Record<string, unknown>} | undefined {
   const lines = stdout.split('\n').filter((line) => line.startsWith(`${nonce} `));
   // The checker writes exactly one; anything else is not a verdict to trust.
   if (lines.length !== 1) return undefined;
   try {
-    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown; loaded?: unknown};
+    const parsed = JSON.parse(lines[0]!.slice(nonce.length + 1)) as {results?: unknown; landlock?: unknown; loaded?: unknown; evalplus?: Record<string, unknown>};
     if (!Array.isArray(parsed.results)) return undefined;
-    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0, loaded: parsed.loaded === true};
+    return {results: parsed.results as TestOutcome[], landlock: Number(parsed.landlock) || 0, loaded: parsed.loaded === true, ...(parsed.evalplus ? {evalplus: parsed.evalplus} : {})};
   } catch {
     return undefined;
   }
@@ -91,10 +101,12 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
     callTimeoutS: spec.callTimeoutMs === undefined ? null : spec.callTimeoutMs / 1000,
     loadTimeoutS: spec.loadTimeoutMs === undefined ? null : spec.loadTimeoutMs / 1000,
     failFast: spec.failFast ?? false,
+    evalplus: spec.evalplus ?? null,
+    reduce: spec.reduce ?? null,
   };
   const result = await sandbox.run({
-    files: {'checker.py': source()},
-    steps: [{argv: ['python3', '-I', 'checker.py'], timeoutMs: budgetMs + checkerSlackMs}],
+    files: spec.evalplus ? {'checker.py': source(), 'evalplus.py': source('evalplus.py')} : {'checker.py': source()},
+    steps: [{argv: ['python3', '-I', 'checker.py'], timeoutMs: (spec.jobTimeoutMs ?? budgetMs) + checkerSlackMs}],
     stdin: JSON.stringify(job),
     limits: defaultLimits,
   });

@@ -33,7 +33,7 @@ function isGzip(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-async function readText(file: string): Promise<{text: string; hash: string}> {
+export async function readText(file: string): Promise<{text: string; hash: string}> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);

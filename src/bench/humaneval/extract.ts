@@ -95,7 +95,7 @@ export function dropMainGuard(code: string): string {
  * Picks the code in a chat answer: the last fence defining the entry point, else the last python
  * (or unlabelled) fence, else the whole answer.
  */
-function pickCode(text: string, entryPoint: string): {code: string; path: string} {
+export function pickCode(text: string, entryPoint: string): {code: string; path: string} {
   const fences = findFences(text);
   const defining = fences.filter((fence) => definesEntryPoint(fence.code, entryPoint));
   if (defining.length > 0) return {code: defining.at(-1)!.code, path: 'fence-entry-point'};

@@ -1,0 +1,237 @@
+"""EvalPlus's judging rules (evalplus/evalplus @ 26d6d00, evalplus/eval/__init__.py and
+_special_oracle.py), as trusted code the checker imports: how MBPP+ inputs are rebuilt from JSON,
+and when a candidate's output counts as equal to the ground truth. Only the checker runs this; the
+candidate's outputs reach it as plain data through the checker's codec.
+"""
+import math
+
+# Entry points whose outputs EvalPlus compares as sets, or only as "is not None".
+MBPP_OUTPUT_SET_EQ_TASKS = frozenset(
+    ['similar_elements', 'find_char_long', 'common_in_nested_lists', 'extract_singly', 'larg_nnum',
+     'intersection_array', 'find_dissimilar', 'Diff'])
+MBPP_OUTPUT_NOT_NONE_TASKS = frozenset(['check_str', 'text_match_three', 'text_starta_endb'])
+
+
+def _tuples(items):
+    return [tuple(item) for item in items]
+
+
+def _deep_tuple(value):
+    return tuple(_deep_tuple(item) for item in value) if isinstance(value, list) else value
+
+
+def _set_or_empty_dict(item):
+    # Upstream writes `{}` for an empty item: a dict, kept as is.
+    return set(item) if isinstance(item, list) and len(item) else {}
+
+
+_ROW_TUPLES = {2, 116, 132, 143, 222, 261, 273, 394, 399, 421, 424, 429, 470, 560, 579, 596, 616, 630, 726, 740, 744, 809}
+_NESTED_TUPLES = {63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780}
+_FIRST_TUPLES = {75, 413, 444, 753}
+_SECOND_TUPLE = {106, 750}
+_FIRST_TUPLE = {250, 405, 446, 617, 720, 763, 808}
+_NESTED_THEN_ROW = {259, 401, 445}
+_ALL_TUPLES = {580, 615, 791}
+
+
+def mbpp_inputs(task_id, inputs):
+    """MBPP+'s JSON inputs as the Python values its tests use (upstream mbpp_deserialize_inputs)."""
+    number = int(task_id.split('/')[-1])
+    if number in _ROW_TUPLES:
+        return [_tuples(inp) for inp in inputs]
+    if number in _NESTED_TUPLES or number in _NESTED_THEN_ROW:
+        rows = [[_tuples(lists) for lists in inp] for inp in inputs]
+        return [_tuples(inp) for inp in rows] if number in _NESTED_THEN_ROW else rows
+    if number in _FIRST_TUPLES:
+        return [[_tuples(inp[0])] + [inp[1]] for inp in inputs]
+    if number in _SECOND_TUPLE:
+        return [[inp[0]] + [tuple(inp[1])] for inp in inputs]
+    if number == 115:
+        return [[[_set_or_empty_dict(item) for item in inp[0]]] for inp in inputs]
+    if number == 124:
+        return [(float(inp[0]), complex(inp[1])) for inp in inputs]
+    if number in _FIRST_TUPLE:
+        return [[tuple(inp[0])] + [inp[1]] for inp in inputs]
+    if number == 278:
+        rows = [[[tuple(item) if isinstance(item, list) else item for item in inp[0]]] for inp in inputs]
+        return [_tuples(inp) for inp in rows]
+    if number == 307:
+        return [[tuple(inp[0])] + [inp[1], inp[2]] for inp in inputs]
+    if number == 722:
+        return [[{key: tuple(value) for key, value in inp[0].items()}] + inp[1:] for inp in inputs]
+    if number == 252:
+        return [[complex(inp[0])] for inp in inputs]
+    if number in _ALL_TUPLES:
+        return [_deep_tuple(inp) for inp in inputs]
+    return inputs
+
+
+def _surface_area(base_edge, height):
+    """Mbpp/581's oracle: the height is the pyramid's perpendicular height."""
+    slant_height = math.sqrt((base_edge / 2) ** 2 + height**2)
+    return round(base_edge**2 + 4 * (base_edge * slant_height) / 2)
+
+
+def _digit_distance(num1, num2):
+    """Mbpp/558's oracle: the shorter number is zero-padded."""
+    a, b = str(num1), str(num2)
+    width = max(len(a), len(b))
+    return sum(abs(int(x) - int(y)) for x, y in zip(a.zfill(width), b.zfill(width)))
+
+
+def _poly(xs, x):
+    """HumanEval/32's oracle: the polynomial with coefficients xs at x."""
+    return sum(coeff * math.pow(x, i) for i, coeff in enumerate(xs))
+
+
+def is_floats(value):
+    if isinstance(value, float):
+        return True
+    if isinstance(value, (list, tuple)) and value:
+        return all(isinstance(item, float) for item in value)
+    return False
+
+
+def output_reduction(dataset, entry, ground_truth):
+    """What the candidate sends instead of its output: for the "not None" tasks (whose outputs,
+    re.Match objects, are not data), upstream's ground truth keeps `out is not None`, and a sample's
+    bool output is compared as itself, anything else as `is not None`."""
+    if dataset == 'mbpp' and entry in MBPP_OUTPUT_NOT_NONE_TASKS:
+        return 'not-none' if ground_truth else 'not-none-unless-bool'
+    return None
+
+
+# ---- large expected outputs: kept as digests --------------------------------------------------
+# Some reference outputs are huge (HumanEval/15 and /130: ~140 MB of JSON over their plus inputs).
+# Where EvalPlus's rule for an input is plain `out == exp` (no special oracle, atol still 0 after
+# this expected output), a large expected value is stored as a digest of a form in which Python's
+# equality and digest equality agree: numbers by value (1 == 1.0 == True), strings, and lists and
+# tuples (which never equal each other). Anything else (dict, set, NaN, ...) is kept whole.
+DIGEST_ABOVE = 4096  # characters of the output's JSON
+
+
+class NotDigestible(Exception):
+    pass
+
+
+class Digest:
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return '<a large output with sha256 %s...>' % self.value[:12]
+
+
+def _feed(value, update):
+    kind = type(value)
+    if value is None:
+        update(b'N')
+    elif kind is bool or kind is int:
+        update(b'i%x;' % value)
+    elif kind is float:
+        if value != value:
+            raise NotDigestible()
+        if value in (float('inf'), float('-inf')) or not value.is_integer():
+            update(b'f' + repr(value).encode() + b';')
+        else:
+            update(b'i%x;' % int(value))
+    elif kind is str:
+        data = value.encode('utf-8', 'surrogatepass')
+        update(b's%d:' % len(data))
+        update(data)
+    elif kind is list or kind is tuple:
+        update(b'%s%d[' % (b'L' if kind is list else b'T', len(value)))
+        for item in value:
+            _feed(item, update)
+    else:
+        raise NotDigestible()
+
+
+def digest(value):
+    import hashlib
+
+    hasher = hashlib.sha256()
+    _feed(value, hasher.update)
+    return hasher.hexdigest()
+
+
+def _plain_equality(dataset, entry):
+    if dataset == 'humaneval':
+        return entry != 'find_zero'
+    special = MBPP_OUTPUT_SET_EQ_TASKS | MBPP_OUTPUT_NOT_NONE_TASKS
+    return entry not in special and entry not in ('are_equivalent', 'sum_div', 'surface_Area', 'digit_distance_nums')
+
+
+class Recorder:
+    """Turns the reference's outputs into what is stored: the codec tree, or a digest (see above)."""
+
+    def __init__(self, dataset, entry, atol):
+        self.plain, self.atol = _plain_equality(dataset, entry), atol
+
+    def stored(self, tree, value, size):
+        # The same atol walk as Comparator's: it depends on the expected outputs only.
+        if self.atol == 0 and is_floats(value):
+            self.atol = 1e-6
+        if not self.plain or self.atol != 0 or size <= DIGEST_ABOVE:
+            return tree
+        try:
+            return {'#': digest(value)}
+        except NotDigestible:
+            return tree
+
+
+def expected_value(tree, decode):
+    return Digest(tree['#']) if type(tree) is dict and '#' in tree else decode(tree)
+
+
+class Comparator:
+    """One untrusted_check's comparisons: like upstream, a float expected output with atol 0 sets
+    atol to 1e-6 for the rest of the inputs of that check (base and plus are separate checks)."""
+
+    def __init__(self, dataset, entry, atol):
+        self.dataset, self.entry, self.atol = dataset, entry, atol
+
+    def matches(self, inp, out, exp):
+        if isinstance(exp, Digest):
+            # Stored only where the rule is plain equality with atol 0 (Recorder).
+            try:
+                return digest(out) == exp.value
+            except NotDigestible:
+                return False
+        exact = out == exp
+        entry = self.entry
+        if self.dataset == 'mbpp':
+            if entry == 'are_equivalent':
+                exact = True
+            elif entry == 'sum_div':
+                exact = exact or out == 0
+            elif entry == 'surface_Area':
+                exact = exact or abs(out - _surface_area(*inp)) <= self.atol
+            elif entry == 'digit_distance_nums':
+                exact = exact or out == _digit_distance(*inp)
+            elif entry in MBPP_OUTPUT_SET_EQ_TASKS:
+                exact = set(out) == set(exp)
+            elif entry in MBPP_OUTPUT_NOT_NONE_TASKS:
+                exact = out == exp if isinstance(out, bool) else exp == (out is not None)
+        if self.dataset == 'humaneval' and entry == 'find_zero':
+            return abs(_poly(*inp, out)) <= self.atol
+        if self.atol == 0 and is_floats(exp):
+            self.atol = 1e-6
+        if not exact and self.atol != 0:
+            if type(out) != type(exp):
+                return False
+            if isinstance(exp, (list, tuple)) and len(out) != len(exp):
+                return False
+            import numpy
+
+            return bool(numpy.allclose(out, exp, rtol=1e-07, atol=self.atol))
+        return bool(exact)
+
+    def mismatch(self, inp, out, exp, show):
+        """Why `matches` said no, for the verdict."""
+        if self.dataset == 'humaneval' and self.entry == 'find_zero':
+            try:
+                return 'wrong output: |poly(xs, %s)| = %r > atol %g' % (show(out, 100), abs(_poly(*inp, out)), self.atol)
+            except BaseException:
+                pass
+        return 'wrong output: got %s, expected %s' % (show(out, 100), show(exp, 100))
