@@ -46,7 +46,7 @@ describe('config file errors', () => {
     ['wrong type', 'bench: humaneval\nsamples: many\n', 2, /samples: .*expected number, received string/],
     ['not a whole number', '\n\nsamples: 2.5\n', 3, /samples: .*expected int/i],
     ['out of range', 'model: reference\ntemperature: 3\n', 2, /temperature: Too big.*2/],
-    ['unknown bench', '# comment\nbench: mbpp\n', 2, /bench: Invalid option.*humaneval/],
+    ['unknown bench', '# comment\nbench: apps\n', 2, /bench: Invalid option.*humaneval/],
     ['bad percentage', 'max-regression: 2 percent\n', 1, /max-regression: /],
     ['list item', 'k:\n  - 1\n  - 0\n', 3, /k\.1: Too small/],
     ['YAML syntax', 'bench: humaneval\nmodel: [reference\n', 3, /:3: /],

@@ -182,7 +182,7 @@ describe('resolveRun', () => {
 
   it('refuses settings that do not apply to the bench, and out-of-range sampling', async () => {
     expect(await userError(resolveRun({bench: 'humaneval', shots: 2, model: 'reference'}, undefined, providerOptions))).toBe('--shots and --rules apply to verilog-eval-v2 only, not humaneval');
-    expect(await userError(resolveRun({bench: 'verilog-eval-v2', execTimeoutMs: 5000, model: 'reference'}, undefined, providerOptions))).toMatch(/^--exec-timeout applies to humaneval only/);
+    expect(await userError(resolveRun({bench: 'verilog-eval-v2', execTimeoutMs: 5000, model: 'reference'}, undefined, providerOptions))).toMatch(/^--exec-timeout applies to humaneval and mbpp only/);
     expect(await userError(resolveRun({bench: 'humaneval', temperature: -1, model: 'reference'}, undefined, providerOptions))).toBe('--temperature must be between 0 and 2, got -1');
     expect(await userError(resolveRun({bench: 'humaneval', topP: 0, model: 'reference'}, undefined, providerOptions))).toBe('--top-p must be in (0, 1], got 0');
   });
