@@ -17,6 +17,7 @@ import type {RunRow, Store} from '../../store/store.js';
 import type {SelectionMatrix, TaskMatrix} from '../matrix.js';
 import {classifyTask, type Protocol} from '../protocol.js';
 import {planRunMatrix} from '../run-matrix.js';
+import {withSampleIndices} from '../run-selection.js';
 import {runSelection, type SelectionOptions, type SelectionReport} from '../selection.js';
 import {buildBehaviourMatrix, v1Form, v2Form, type BehaviourOptions, type BehaviourTaskInput, type OutcomeCounts} from './behaviour.js';
 
@@ -103,6 +104,8 @@ export async function selectVerilogRun(
   if (run.status !== 'done') throw new UserError(`run ${run.id} is ${run.status}; finish it first with \`passk run --resume ${run.id}\``);
   const tasks = await verilogRunTasks(store, run);
   const {report, matrix} = await selectByBehaviour(tasks, sandbox, behaviour, selection);
-  const selectionId = store.addSelection(run.id, behaviourSource(behaviour), {...selection, stimulus: {blocks: behaviour.blocks, cycles: behaviour.cycles}}, report as unknown as Record<string, unknown>);
+  // Each pick also named by the run's first sample with that code, so the stored selection stands on its own.
+  const stored = {...report, selections: withSampleIndices(report, matrix, store.samples(run.id))};
+  const selectionId = store.addSelection(run.id, behaviourSource(behaviour), {...selection, stimulus: {blocks: behaviour.blocks, cycles: behaviour.cycles}}, stored);
   return {report, matrix, selectionId};
 }
