@@ -51,6 +51,14 @@ describe('parseInterface', () => {
     const chosen = majorityInterface([{code: narrow, weight: 1}, {code: 'garbage', weight: 5}, {code: wide, weight: 2}], 'TopModule');
     expect(chosen?.ports[0]).toEqual({name: 'a', direction: 'input', width: 8});
   });
+
+  it('counts the same ports in another order as the same interface (connections are by name)', () => {
+    const ab = 'module TopModule (input [3:0] a, input b, output q); endmodule';
+    const ba = 'module TopModule (input b, input [3:0] a, output q); endmodule';
+    const other = 'module TopModule (input [3:0] a, input c, output q); endmodule';
+    const chosen = majorityInterface([{code: other, weight: 2}, {code: ba, weight: 2}, {code: ab, weight: 1}], 'TopModule');
+    expect(chosen?.ports.map((p) => p.name)).toEqual(['b', 'a', 'q']);
+  });
 });
 
 describe('detectRoles', () => {

@@ -174,9 +174,12 @@ export function parseInterface(code: string, moduleName: string): ModuleInterfac
   return ports.length > 0 && new Set(ports.map((p) => p.name)).size === ports.length ? {ports} : undefined;
 }
 
-/** A key equal for equal interfaces (same ports in the same order). */
+/** A key equal for equal interfaces (the same ports, in any order: the testbench connects them by name). */
 export function interfaceKey(iface: ModuleInterface): string {
-  return iface.ports.map((p) => `${p.direction} ${p.width} ${p.name}`).join(', ');
+  return iface.ports
+    .map((p) => `${p.direction} ${p.width} ${p.name}`)
+    .sort()
+    .join(', ');
 }
 
 /** The interface most candidates declare (weighted by how many samples each is), first seen on a tie. */
