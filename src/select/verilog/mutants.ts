@@ -3,8 +3,8 @@
  * (a plurality of distinct wrong answers, a wrong answer more common than the right one). Each
  * mutant changes one site of the reference (comments removed first, so every site is code):
  * - operator: && ↔ ||, & ↔ |, ^ → |, + ↔ -, == ↔ !=, << ↔ >>;
- * - condition: `if (c)` → `if (!(c))`;
- * - width: a declared `reg|wire|logic [m:l]` one bit narrower;
+ * - condition: `if (c)` → `if (!(c))`, a unary `~`/`!` dropped;
+ * - width: a constant range `[m:l]` (declared or selected) one bit narrower, a bit index off by one;
  * - constant: a number compared against (or a sized decimal) one larger;
  * - reset: the value assigned under `if (reset)` inverted.
  * Whether a mutant is wrong is for the real testbench to say (some are equivalent).
@@ -64,11 +64,17 @@ function sites(code: string, from: number): Site[] {
     const end = closing(body, open);
     if (end !== undefined) add('condition', open, end, `(!${body.slice(open, end)})`);
   }
-  for (const match of body.matchAll(/\b(?:reg|wire|logic)\s+(?:signed\s+)?\[\s*(\d+)\s*:\s*(\d+)\s*\]/g)) {
+  for (const match of body.matchAll(/(?<![~!=])[~!](?![=&|^])/g)) add('condition', match.index, match.index + 1, '');
+  for (const match of body.matchAll(/\[\s*(\d+)\s*:\s*(\d+)\s*\]/g)) {
     const msb = Number(match[1]);
     if (msb <= Number(match[2])) continue;
-    const at = match.index + match[0].indexOf(match[1]!, match[0].indexOf('['));
+    const at = match.index + match[0].indexOf(match[1]!);
     add('width', at, at + match[1]!.length, String(msb - 1));
+  }
+  for (const match of body.matchAll(/\w\s*\[\s*(\d+)\s*\]/g)) {
+    const index = Number(match[1]);
+    const at = match.index + match[0].lastIndexOf(match[1]!);
+    add('width', at, at + match[1]!.length, String(index > 0 ? index - 1 : index + 1));
   }
   for (const match of body.matchAll(/(?:==|!=|>=|(?<![<=])<(?![<=])|(?<![>=-])>(?![>=]))\s*(\d+)\b(?!')|\b\d+'d(\d+)\b/g)) {
     const digits = match[1] ?? match[2]!;
