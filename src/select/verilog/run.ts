@@ -6,6 +6,7 @@
  * report with the run.
  */
 import type {Bench} from '../../bench/bench.js';
+import {compileTimeoutMs, simulationTimeoutMs} from '../../bench/verilog/judging.js';
 import {openBench, type BenchName} from '../../bench/index.js';
 import type {V1Problem} from '../../bench/verilog/v1.js';
 import type {V2Problem} from '../../bench/verilog/v2.js';
@@ -54,7 +55,16 @@ export async function selectByBehaviour(
 ): Promise<{report: VerilogSelectionReport; matrix: SelectionMatrix}> {
   const built = await buildBehaviourMatrix(tasks, sandbox, behaviour);
   const report = runSelection(built.matrix, selection);
-  return {report: {...report, oracle: oracle(built.matrix, selection.protocols), outcomes: built.outcomes}, matrix: built.matrix};
+  const conventions = {
+    ...report.conventions,
+    tests:
+      `checks: "agrees with this candidate trace on block b" for every distinct block trace; stimulus of ${behaviour.blocks} blocks × ${behaviour.cycles} cycles ` +
+      `(the last ×32), seed ${behaviour.seed}; x in the check's trace matches anything, z nothing (VerilogEval's tb_match)`,
+    groundTruthTimeout: "the run's verdicts: the real VerilogEval testbench under the judge's limits",
+    testTimeout: `per candidate: compile ${compileTimeoutMs / 1000} s, simulation ${(behaviour.simTimeoutMs ?? simulationTimeoutMs) / 1000} s (the judge's limits); a candidate that fails, hangs or stops early has no row`,
+    oracle: 'oracle: pass@n, the fraction of tasks where some sample passed the real testbench',
+  };
+  return {report: {...report, conventions, oracle: oracle(built.matrix, selection.protocols), outcomes: built.outcomes}, matrix: built.matrix};
 }
 
 /** The store key of a behavioural selection's checks: the stimulus settings. */
