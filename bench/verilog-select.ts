@@ -46,6 +46,7 @@ const sandbox = await openSandbox({poolSize: concurrency});
 const percent = (value: number) => (value * 100).toFixed(1);
 const header = ['pool', 'tasks (mixed)', 'candidates ok/all', 'random (plain pass@1)', 'random among ok', 'maxpass', 'mbr-exec', 'codet', 'codet-original', 'b4 1e4', 'b4 1e5', 'b4 1e6', 'oracle pass@n', 'judge s', 'select s'];
 const rows: string[][] = [];
+const started = performance.now();
 try {
   for (const pool of chosen) {
     const dataset = benchDataset(verilogEval, pool.bench);
@@ -91,3 +92,4 @@ console.log(`selection pass@1 (%), protocol "all" (every task); stimulus ${defau
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s (judging and selection, all pools)`);

@@ -29,11 +29,13 @@ const sandbox: Sandbox | undefined = await openSandbox().catch((error: unknown) 
 afterAll(() => sandbox?.close());
 
 describe.skipIf(!sandbox)('behavioural selection on a VerilogEval run', () => {
-  it('passk select --run on the demo run: every strategy next to plain sampling and the oracle, stored with the run, the same for the same seed', async () => {
+  it('passk select --run on the demo run: every strategy next to plain sampling and the oracle, stored with the run, the same for the same seed', {timeout: 300_000}, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'passk-vselect-'));
     const db = path.join(dir, 'passk.db');
     const store = new Store(db);
-    const {bench, provider, config} = await resolveRun({}, undefined, {});
+    // Every demo problem but Mini10_updown, whose hanging sample costs the 30 s limit twice (judge, stimulus); hangs: the next test.
+    const demoIds = loadVerilogEvalV2({dataset: mini, task: 'spec-to-rtl'}).problems.map((p) => p.id).filter((id) => id !== 'Mini10_updown');
+    const {bench, provider, config} = await resolveRun({problemIds: demoIds}, undefined, {});
     const summary = await executeRun({store, bench, provider, sandbox: sandbox!, config, concurrency: 2, execConcurrency: 2, passkVersion: 'test'});
     store.close();
 
