@@ -45,7 +45,9 @@ const sandbox = await openSandbox({poolSize: concurrency});
 
 const percent = (value: number) => (value * 100).toFixed(1);
 const header = ['pool', 'tasks (mixed)', 'candidates ok/all', 'random (plain pass@1)', 'random among ok', 'maxpass', 'mbr-exec', 'codet', 'codet-original', 'b4 1e4', 'b4 1e5', 'b4 1e6', 'oracle pass@n', 'judge s', 'select s'];
-const rows: string[][] = [];
+console.log(`selection pass@1 (%), protocol "all" (every task); stimulus ${defaultStimulus.blocks} blocks × ${defaultStimulus.cycles} cycles (last ×32), seed ${seed}; ${os.availableParallelism()} cores, ${concurrency} jobs at once`);
+console.log(`| ${header.join(' | ')} |`);
+console.log(`|${header.map(() => '---').join('|')}|`);
 const started = performance.now();
 try {
   for (const pool of chosen) {
@@ -64,7 +66,7 @@ try {
       report.results.find((r) => r.protocol === 'all' && r.strategy === strategy && (beta0 === undefined || r.params.beta0 === beta0))!.pass1;
     const outcomes = report.outcomes;
     const candidates = Object.values(outcomes).reduce((sum, count) => sum + count, 0);
-    rows.push([
+    const row = [
       pool.name,
       `${report.sampling.find((s) => s.protocol === 'all')!.tasks} (${report.taskClasses.mixed})`,
       `${outcomes.ok}/${candidates}`,
@@ -80,7 +82,9 @@ try {
       percent(report.oracle.find((o) => o.protocol === 'all')!.passN),
       judgeSeconds.toFixed(0),
       selectSeconds.toFixed(0),
-    ]);
+    ];
+    // Each row as soon as its pool is done: a long sweep shows its figures as it goes.
+    console.log(`| ${row.join(' | ')} |`);
     const outcomeText = Object.entries(outcomes).map(([status, count]) => `${status} ${count}`).join(', ');
     console.error(`${pool.name}: judged in ${judgeSeconds.toFixed(1)} s, selected in ${selectSeconds.toFixed(1)} s (${(selectSeconds / judgeSeconds).toFixed(2)}× the judging time); candidates: ${outcomeText}`);
   }
@@ -88,8 +92,4 @@ try {
   await sandbox.close();
   store.close();
 }
-console.log(`selection pass@1 (%), protocol "all" (every task); stimulus ${defaultStimulus.blocks} blocks × ${defaultStimulus.cycles} cycles (last ×32), seed ${seed}; ${os.availableParallelism()} cores, ${concurrency} jobs at once`);
-console.log(`| ${header.join(' | ')} |`);
-console.log(`|${header.map(() => '---').join('|')}|`);
-for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s (judging and selection, all pools)`);
