@@ -5,7 +5,8 @@
  * minority: one mutant twice, the reference once). Each pool is judged by the real VerilogEval
  * testbench (the ground truth) and then selected by behaviour. Prints selection pass@1 per strategy
  * under the `all` protocol next to the baseline, random selection (plain sampling pass@1), and the
- * oracle (pass@n), as a Markdown table, and the wall time of judging (the baseline cost) and of
+ * oracle (pass@n), as a Markdown table (`w`: the same matrix ranked with rows and checks weighted by
+ * their sample counts, original CodeT's convention; the others use each strategy's own), and the wall time of judging (the baseline cost) and of
  * behavioural selection (stimulus simulation + ranking) per pool.
  *
  *   npx tsx bench/verilog-select.ts [--pools gemini,gpt-4o-mini,...] [--problems N] [--seed S] [--db FILE]
@@ -17,6 +18,7 @@ import {parseArgs} from 'node:util';
 import {openSandbox} from '../src/execute/index.js';
 import {resolveRun} from '../src/run/config.js';
 import {executeRun} from '../src/run/run.js';
+import {runSelection, type SelectionResult} from '../src/select/selection.js';
 import {selectVerilogRun} from '../src/select/verilog/run.js';
 import {defaultStimulus} from '../src/select/verilog/stimulus.js';
 import {Store} from '../src/store/store.js';
@@ -44,7 +46,7 @@ const store = new Store(values.db ?? path.join(work, 'store.db'));
 const sandbox = await openSandbox({poolSize: concurrency});
 
 const percent = (value: number) => (value * 100).toFixed(1);
-const header = ['pool', 'tasks (mixed)', 'candidates ok/all', 'random (plain pass@1)', 'random among ok', 'maxpass', 'mbr-exec', 'codet', 'codet-original', 'b4 1e4', 'b4 1e5', 'b4 1e6', 'oracle pass@n', 'judge s', 'select s'];
+const header = ['pool', 'tasks (mixed)', 'candidates ok/all', 'random (plain pass@1)', 'random among ok', 'maxpass', 'mbr-exec', 'codet', 'codet-original', 'b4 1e4', 'b4 1e5', 'b4 1e6', 'mbr-exec w', 'codet w', 'b4 1e5 w', 'oracle pass@n', 'judge s', 'select s'];
 console.log(`selection pass@1 (%), protocol "all" (every task); stimulus ${defaultStimulus.blocks} blocks × ${defaultStimulus.cycles} cycles (last ×32), seed ${seed}; ${os.availableParallelism()} cores, ${concurrency} jobs at once`);
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
@@ -60,10 +62,13 @@ try {
     const summary = await executeRun({store, bench, provider, sandbox, config, concurrency, execConcurrency: concurrency, passkVersion: 'bench'});
     const judgeSeconds = (performance.now() - judgeStart) / 1000;
     const selectStart = performance.now();
-    const {report} = await selectVerilogRun(store, store.getRun(summary.runId)!, sandbox, {...defaultStimulus, seed, concurrency}, allStrategies(seed));
+    const {report, matrix} = await selectVerilogRun(store, store.getRun(summary.runId)!, sandbox, {...defaultStimulus, seed, concurrency}, allStrategies(seed));
     const selectSeconds = (performance.now() - selectStart) / 1000;
-    const all = (strategy: string, beta0?: number) =>
-      report.results.find((r) => r.protocol === 'all' && r.strategy === strategy && (beta0 === undefined || r.params.beta0 === beta0))!.pass1;
+    // The same matrix ranked with every row and check weighted by its samples (original CodeT's convention).
+    const weighted = runSelection(matrix, {...allStrategies(seed), strategies: ['mbr-exec', 'codet', 'b4'], beta0: [1e5], dedup: 'weighted'});
+    const pick = (results: SelectionResult[], strategy: string, beta0?: number) =>
+      results.find((r) => r.protocol === 'all' && r.strategy === strategy && (beta0 === undefined || r.params.beta0 === beta0))!.pass1;
+    const all = (strategy: string, beta0?: number) => pick(report.results, strategy, beta0);
     const outcomes = report.outcomes;
     const candidates = Object.values(outcomes).reduce((sum, count) => sum + count, 0);
     const row = [
@@ -79,6 +84,9 @@ try {
       percent(all('b4', 1e4)),
       percent(all('b4', 1e5)),
       percent(all('b4', 1e6)),
+      percent(pick(weighted.results, 'mbr-exec')),
+      percent(pick(weighted.results, 'codet')),
+      percent(pick(weighted.results, 'b4')),
       percent(report.oracle.find((o) => o.protocol === 'all')!.passN),
       judgeSeconds.toFixed(0),
       selectSeconds.toFixed(0),

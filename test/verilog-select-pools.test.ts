@@ -11,10 +11,11 @@ import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {openBench} from '../src/bench/index.js';
 import {openSandbox} from '../src/execute/index.js';
+import {runSelection} from '../src/select/selection.js';
 import {Store} from '../src/store/store.js';
 import {sharedDataset} from './helpers/datasets.js';
 import {sweep, sweepLabel} from './helpers/sweep.js';
-import {benchDataset, mutantPoolFile, realPools, runPool, type Pool, type PoolRun} from './helpers/verilog-pools.js';
+import {allStrategies, benchDataset, mutantPoolFile, realPools, runPool, type Pool, type PoolRun} from './helpers/verilog-pools.js';
 
 const verilogEval = sharedDataset('verilog-eval');
 const samplesRoot = sharedDataset('verilog-samples');
@@ -68,9 +69,12 @@ describe.skipIf(!sandbox)('behavioural selection on real and mutant pools', () =
     });
   }
 
-  it(`v2 mutant pools, plurality [${mutantIds?.label} problems]: the reference’s behaviour wins over three distinct mutants`, {timeout: 600_000}, async () => {
+  it(`v2 mutant pools, plurality [${mutantIds?.label} problems]: weighted by samples, the reference’s behaviour wins over three distinct mutants`, {timeout: 600_000}, async () => {
     const run = await runPool(store, sandbox!, verilogEval!, mutants!, {problemIds: mutantIds!.ids});
-    for (const strategy of ['mbr-exec', 'codet', 'b4']) expect(pass1(run, strategy), strategy).toBeGreaterThan(sampling(run));
+    // The reference's two copies are one unique candidate, so only a weighted ranking sees that it is the plurality.
+    const weighted = runSelection(run.selection.matrix, {...allStrategies(), dedup: 'weighted'});
+    const weightedPass1 = (strategy: string) => weighted.results.find((r) => r.protocol === 'all' && r.strategy === strategy)!.pass1;
+    for (const strategy of ['mbr-exec', 'codet', 'b4']) expect(weightedPass1(strategy), strategy).toBeGreaterThan(sampling(run));
     expectOnlyRunCandidatesPicked(run);
   });
 
