@@ -33,6 +33,8 @@ The verdict then also holds `evalplus`: {group: {status: pass|fail|timeout, fail
 """
 import sys
 
+# What the candidate keeps of the checker's modules: a fresh interpreter's, or (started warm by
+# passk's runner, see runner.py) also the runner's standard modules, imported before any job existed.
 STARTUP_MODULES = frozenset(sys.modules)
 
 import builtins  # noqa: E402 (after the snapshot above, on purpose)
@@ -265,12 +267,10 @@ def candidate(requests, replies):
     os.dup2(null, 0)
     os.dup2(2, 1)
     os.close(null)
-    for fd in range(3, 1 << 10):
-        if fd not in (requests, replies):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+    low, high = sorted((requests, replies))
+    os.closerange(3, low)
+    os.closerange(low + 1, high)
+    os.closerange(high + 1, 1 << 10)
     abi = restrict_files()
     # Bound now: the program may replace anything it can reach.
     receive_, send_, encode_, describe_, show_, exit_now = receive, send, encode, describe, show_traceback, os._exit

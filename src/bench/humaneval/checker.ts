@@ -106,7 +106,7 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
   };
   const result = await sandbox.run({
     files: spec.evalplus ? {'checker.py': source(), 'evalplus.py': source('evalplus.py')} : {'checker.py': source()},
-    steps: [{argv: ['python3', '-I', 'checker.py'], timeoutMs: (spec.jobTimeoutMs ?? budgetMs) + checkerSlackMs}],
+    steps: [{argv: ['python3', '-I', 'checker.py'], warm: true, timeoutMs: (spec.jobTimeoutMs ?? budgetMs) + checkerSlackMs}],
     stdin: JSON.stringify(job),
     limits: defaultLimits,
   });
