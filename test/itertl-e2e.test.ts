@@ -153,9 +153,9 @@ describe('passk datagen itertl', () => {
         expect(group.Response).toHaveLength(group.Score.length);
       }
       const info = JSON.parse(readFileSync(path.join(dir, 'dataset_info.json'), 'utf8'));
-      expect(info[`loop_r${round}_alpaca`]).toEqual({file_name: 'dataset.llamafactory-alpaca.jsonl', formatting: 'alpaca', columns: {prompt: 'instruction', query: 'input', response: 'output', system: 'system'}});
-      expect(info[`loop_r${round}_sharegpt`]).toMatchObject({file_name: 'dataset.llamafactory-sharegpt.jsonl', formatting: 'sharegpt', tags: {role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt'}});
-      expect(info[`loop_r${round}_ranking`]).toMatchObject({file_name: 'dataset.llamafactory-ranking.jsonl', ranking: true});
+      expect(info.loop_alpaca).toEqual({file_name: 'dataset.llamafactory-alpaca.jsonl', formatting: 'alpaca', columns: {prompt: 'instruction', query: 'input', response: 'output', system: 'system'}});
+      expect(info.loop_sharegpt).toMatchObject({file_name: 'dataset.llamafactory-sharegpt.jsonl', formatting: 'sharegpt', tags: {role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt'}});
+      expect(info.loop_ranking).toMatchObject({file_name: 'dataset.llamafactory-ranking.jsonl', ranking: true});
       for (const entry of Object.values(info) as Array<{file_name: string}>) expect(existsSync(path.join(dir, entry.file_name))).toBe(true);
 
       // The train hook got this round's dataset and started from the previous round's adapter.

@@ -66,6 +66,12 @@ describe('the spec', () => {
     expect(error).toMatch(message);
   });
 
+  it('the example spec and its seed set are valid', () => {
+    const spec = loadItertlSpec(path.join(projectRoot, 'examples', 'itertl', 'itertl.yaml'));
+    expect(spec.train?.format).toBe('llamafactory-alpaca');
+    expect(readSeeds(spec.seeds).rows.map((row) => row.lang)).toEqual(['verilog', 'python']);
+  });
+
   it('the published JSON Schema is the one the zod schema generates (npx tsx scripts/config-schema.ts)', () => {
     const published = JSON.parse(readFileSync(path.join(projectRoot, 'schema', 'passk.itertl.schema.json'), 'utf8'));
     expect(published).toEqual(itertlJsonSchema());

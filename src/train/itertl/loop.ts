@@ -179,7 +179,7 @@ async function runRound(ctx: RoundContext, round: number, model: string): Promis
       writeAtomic(path.join(dir, exportFile(format)), jsonl(rows));
       manifest.exports[format] = {file: exportFile(format), rows: rows.length};
     }
-    writeJsonAtomic(path.join(dir, 'dataset_info.json'), datasetInfo(spec.exports, `${spec.name}_r${round}`));
+    writeJsonAtomic(path.join(dir, 'dataset_info.json'), datasetInfo(spec.exports, spec.name));
     complete('exported');
   }
   if (!done('trained')) {
