@@ -104,7 +104,8 @@ export function expectedDrop(row: SeedFixture, kind: AnswerKind): string | undef
 
 /** The program a right answer holds (the reference, as the model is asked to write it). */
 export function target(row: SeedFixture): string {
-  return row.lang === 'verilog' ? row.reference.replace(/\bmodule(\s+)RefModule\b/, 'module$1TopModule') : row.reference;
+  const program = row.lang === 'verilog' ? row.reference.replace(/\bmodule(\s+)RefModule\b/, 'module$1TopModule') : row.reference;
+  return `${program.trim()}\n`;
 }
 
 function seedAnswer(row: SeedFixture, kind: AnswerKind): string {

@@ -6,11 +6,10 @@
  */
 import type {Verdict, VerdictMode} from '../../bench/bench.js';
 import type {HumanEvalProblem} from '../../bench/humaneval/dataset.js';
-import {definesEntryPoint, dropMainGuard, dropThinking, pickCode} from '../../bench/humaneval/extract.js';
+import {definesEntryPoint, dropMainGuard, dropThinking, findFences, pickCode} from '../../bench/humaneval/extract.js';
 import {judgeCompletion} from '../../bench/humaneval/judge.js';
 import {compileTimeoutMs, simulationLimits} from '../../bench/verilog/judging.js';
 import {judgeV2, type V2Problem} from '../../bench/verilog/v2.js';
-import {extractV2} from '../../bench/verilog/v2-extract.js';
 import type {Sandbox} from '../../execute/sandbox.js';
 import {sandboxSyntaxChecker} from '../../select/syntax-check.js';
 import {overlap, type NgramIndex} from './decontaminate.js';
@@ -37,18 +36,34 @@ export function verilogReference(reference: string): {asSample: string; asRef: s
   return {asSample: reference.replace(moduleName('RefModule'), 'module$1TopModule'), asRef: reference.replace(moduleName('TopModule'), 'module$1RefModule')};
 }
 
-/** The program a sample is compared with: the reference in the form the model is asked to write. */
-export function targetOf(row: SeedRow): string {
-  return row.lang === 'verilog' ? verilogReference(row.reference).asSample : row.reference;
+/** Training text is compared and exported without leading blank lines or trailing whitespace. */
+function tidy(code: string): string {
+  const body = code.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+  return body === '' ? '' : `${body}\n`;
 }
 
+/** The program a sample is compared with: the reference in the form the model is asked to write. */
+export function targetOf(row: SeedRow): string {
+  return tidy(row.lang === 'verilog' ? verilogReference(row.reference).asSample : row.reference);
+}
+
+/**
+ * The code in an answer. Python: HumanEval's chat extraction (the fence defining the entry point,
+ * else the last python fence). Verilog: the last fence holding a module, else the text from the first
+ * `module` to the last `endmodule`. Not VerilogEval's own extraction: its upstream quirks (a leading
+ * empty line, marker comments) would end up in the training data.
+ */
 export function extractCode(row: SeedRow, response: string): Extracted {
-  if (row.lang === 'verilog') {
-    const extraction = extractV2('spec-to-rtl', response);
-    return {code: extraction.code, path: extraction.path};
+  if (row.lang === 'python') {
+    const picked = pickCode(dropThinking(response), row.entry_point ?? '');
+    return {code: tidy(dropMainGuard(picked.code)), path: picked.path};
   }
-  const picked = pickCode(dropThinking(response), row.entry_point ?? '');
-  return {code: dropMainGuard(picked.code), path: picked.path};
+  const fence = findFences(response).filter((f) => /\bmodule\b/.test(f.code)).at(-1);
+  if (fence) return {code: tidy(fence.code), path: 'fence'};
+  const start = response.search(/\bmodule\b/);
+  const end = response.lastIndexOf('endmodule');
+  if (start >= 0 && end > start) return {code: tidy(response.slice(start, end + 'endmodule'.length)), path: 'module-span'};
+  return {code: tidy(response), path: 'raw'};
 }
 
 function hasCode(row: SeedRow, code: string): FilterVerdict {
