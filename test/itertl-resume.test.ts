@@ -193,7 +193,7 @@ describe('passk datagen itertl, interrupted', () => {
     const failed = await passk(spec, db);
     expect(failed.exitCode).toBe(2);
     const log = path.join(work, 'broken', 'round-1', 'train.log');
-    expect(failed.stderr.trim()).toBe(`passk: train hook exited with 1 (see ${log}); fix it and run the same command again to resume`);
+    expect(failed.stderr.trim().split('\n').at(-1)).toBe(`passk: train hook exited with 1 (see ${log}); fix it and run the same command again to resume`);
     expect(readFileSync(log, 'utf8')).toContain('CUDA out of memory');
     expect(manifestState(path.join(work, 'broken', 'round-1'))).toBe('exported');
     const asked = fake.requests.length;
