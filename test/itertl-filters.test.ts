@@ -12,7 +12,7 @@ import type {SeedRow} from '../src/train/itertl/seeds.js';
 import {pythonSeeds, target, verilogSeeds} from './helpers/itertl-fixture.js';
 
 let sandbox: Sandbox;
-const spec = itertlSpecSchema.parse({name: 'f', seeds: 's', rounds: 1, endpoint: {base_url: 'http://x/v1', model: 'm'}, sampling: {k: 1}, similarity: {min_rouge_l: 0.3}}) as ItertlSpec;
+const spec = itertlSpecSchema.parse({name: 'f', seeds: 's', rounds: 1, endpoint: {base_url: 'http://x/v1', model: 'm'}, sampling: {k: 1}, similarity: {min_rouge_l: 0.5}}) as ItertlSpec;
 
 beforeAll(async () => {
   sandbox = await openSandbox({backend: 'bwrap', poolSize: 2});
@@ -61,7 +61,7 @@ describe('itertl filters', () => {
     // Right but far from the reference: only similarity drops it.
     const far = await runFilters(python, fenced('python', 'import operator\n\n\ndef add(first_number, second_number):\n    total = operator.add(first_number, second_number)\n    return total\n'), ctx);
     expect(far.verdicts.tests).toEqual({pass: true});
-    expect(far.scores.rouge_l).toBeLessThan(0.3);
+    expect(far.scores.rouge_l).toBeLessThan(0.5);
     expect(far.dropped_by).toBe('similarity');
     expect((await runFilters(python, fenced('python', 'def add(a, b:\n    return a\n'), ctx)).dropped_by).toBe('compile');
 
