@@ -97,18 +97,19 @@ export function selectRows(spec: ItertlSpec, round: number, seeds: SeedRow[], sa
     const kept = all.filter((s) => s.kept).sort((a, b) => b.scores[score] - a.scores[score] || a.sample_idx - b.sample_idx);
     const rejected = all.filter((s) => !s.kept && s.verdicts.extract?.pass !== false);
     const chosen = kept.length > 0 ? canonical(spec, round, seed, kept[0]) : canonical(spec, round, seed, undefined);
-    const pairCount = policy === 'pairs' ? k : 1;
-    const seen = new Set<string>();
+    // Distinct rejected answers, in sample order, each against the chosen one.
+    const rejectedCodes = new Set<string>();
     for (const sample of rejected) {
-      if (pairs.filter((p) => p.source_id === seed.id).length >= pairCount) break;
-      if (sample.code === chosen.completion || seen.has(sample.code)) continue;
-      seen.add(sample.code);
+      if (rejectedCodes.size >= (policy === 'pairs' ? k : 1)) break;
+      if (sample.code === chosen.completion || rejectedCodes.has(sample.code)) continue;
+      rejectedCodes.add(sample.code);
       pairs.push({id: `${chosen.id}~${sample.sample_idx}`, round, source_id: seed.id, ...(spec.system === undefined ? {} : {system: spec.system}), prompt: seed.instruction, chosen, rejected: canonical(spec, round, seed, sample)});
     }
-    const selected = policy === 'all' ? kept.sort((a, b) => a.sample_idx - b.sample_idx) : policy === 'best_of_k' ? kept.slice(0, 1) : policy === 'top_k' ? kept.slice(0, k) : [];
     if (policy === 'pairs') {
-      for (const pair of pairs.filter((p) => p.source_id === seed.id).slice(0, 1)) if (pair.chosen.sample_idx >= 0) rows.push(pair.chosen);
+      // The SFT rows of a pairs run: the chosen sample of each row that has a pair (never the reference).
+      if (rejectedCodes.size > 0 && chosen.sample_idx >= 0) rows.push(chosen);
     } else {
+      const selected = policy === 'all' ? [...kept].sort((a, b) => a.sample_idx - b.sample_idx) : kept.slice(0, policy === 'best_of_k' ? 1 : k);
       for (const sample of selected) rows.push(canonical(spec, round, seed, sample));
     }
     if (kept.length > 0) {
