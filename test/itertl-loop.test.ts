@@ -224,7 +224,7 @@ rounds: 2
 endpoint: {base_url: "${fake.url}", model: base, max_retries: 0, concurrency: 2}
 sampling: {k: ${resumeK}}
 exports: [trl-messages, trl-dpo, llamafactory-alpaca, rtlcoder-ranking]
-train: {command: "sh ${path.join(work, 'train.sh')} {dataset} {out} {prev} ${markers}", format: trl-messages, base: base-weights}
+train: {command: "sh ${path.join(work, 'train.sh')} {dataset} {out} {prev} ${markers}", format: trl-messages, base: base-weights, accumulate: true}
 serve: {command: "sh ${path.join(work, 'serve.sh')} {model} {adapter} ${markers}"}
 eval: {bench: humaneval, problems: [${evalProblems.join(', ')}]}
 sandbox: {backend: bwrap, exec_concurrency: 2}
@@ -361,5 +361,9 @@ describe('passk datagen itertl, interrupted', () => {
       expect(killed).toEqual(roundData(path.join(work, 'uninterrupted'), round));
     }
     expect(lines(path.join(markers, 'served.txt'))).toEqual(['resume-r1', 'resume-r2']);
+    // accumulate: round 2 trained on round 1's rows and its own.
+    const exported = (round: number) => readFileSync(path.join(work, 'killed', `round-${round}`, 'dataset.trl-messages.jsonl'), 'utf8');
+    expect(readFileSync(path.join(work, 'killed', 'round-2', 'adapter', 'train.jsonl'), 'utf8')).toBe(exported(1) + exported(2));
+    expect(readFileSync(path.join(work, 'killed', 'round-1', 'adapter', 'train.jsonl'), 'utf8')).toBe(exported(1));
   }, 300_000);
 });

@@ -3,7 +3,7 @@
  * published JSON Schema in sync), the seed set, similarity and decontamination measures, keyed
  * records surviving a write cut short, shell templates, and the selection policies.
  */
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
@@ -11,7 +11,9 @@ import {UserError} from '../src/errors.js';
 import {buildNgramIndex, overlap} from '../src/train/itertl/decontaminate.js';
 import {appendRecord, readRecords} from '../src/train/itertl/files.js';
 import {fillTemplate} from '../src/train/itertl/hooks.js';
-import {sampleSeed} from '../src/train/itertl/loop.js';
+import {runItertl, sampleSeed} from '../src/train/itertl/loop.js';
+import type {Sandbox} from '../src/execute/sandbox.js';
+import {Store} from '../src/store/store.js';
 import {readSeeds} from '../src/train/itertl/seeds.js';
 import {selectRows, type ScoredSample} from '../src/train/itertl/select.js';
 import {editDistance, rougeL, similarity} from '../src/train/itertl/similarity.js';
@@ -180,5 +182,39 @@ describe('selection', () => {
     expect(none.pairs.map((p) => [p.chosen.sample_idx, p.chosen.completion, p.rejected.sample_idx])).toEqual([[-1, row.reference, 0]]);
     expect(none.rows).toEqual([]);
     expect(none.groups).toEqual([]);
+  });
+});
+
+describe('the run folder', () => {
+  /** Both refusals come before any sandbox or endpoint is used. */
+  const unused = {} as Sandbox;
+
+  async function refusal(out: string, setup: () => void): Promise<string> {
+    writeFileSync(path.join(work, 'seeds.jsonl'), seedsJsonl(pythonSeeds));
+    const spec = loadItertlSpec(file('run.yaml', `${minimal}out: ${out}\n`));
+    mkdirSync(spec.out!, {recursive: true});
+    setup();
+    const store = new Store(':memory:');
+    try {
+      await runItertl({spec, store, sandbox: unused, passkVersion: 'test'});
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      return (error as Error).message;
+    } finally {
+      store.close();
+    }
+    throw new Error('accepted');
+  }
+
+  it('refuses to resume rounds made with another spec', async () => {
+    const out = path.join(work, 'other-spec');
+    const message = await refusal(out, () => writeFileSync(path.join(out, 'run.json'), JSON.stringify({name: 'demo', spec_sha256: 'f'.repeat(64), seeds_sha256: '', created_at: '', curves: []})));
+    expect(message).toMatch(/holds rounds made with another seed set, endpoint model, sampling, filters, selection or exports/);
+  });
+
+  it('refuses a folder another live process is running', async () => {
+    const out = path.join(work, 'locked');
+    const message = await refusal(out, () => writeFileSync(path.join(out, 'lock'), String(process.ppid)));
+    expect(message).toBe(`${out} is being run by process ${process.ppid}; wait for it or stop it first`);
   });
 });

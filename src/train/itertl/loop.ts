@@ -350,7 +350,14 @@ async function train(ctx: RoundContext, round: number, dir: string): Promise<Non
   rmSync(adapter, {recursive: true, force: true});
   const previous = round > 1 ? readJson<RoundManifest>(path.join(roundDir(ctx.out, round - 1), 'manifest.json'))?.train?.adapter : undefined;
   const prev = trainSpec.init === 'previous' && previous ? previous : trainSpec.base;
-  const command = fillTemplate(trainSpec.command, {dataset: path.join(dir, exportFile(trainSpec.format)), round_dir: dir, base: trainSpec.base, prev, out: adapter}, 'train.command');
+  let dataset = path.join(dir, exportFile(trainSpec.format));
+  if (trainSpec.accumulate) {
+    // Rounds in order, each its own export: what round r trained on is rounds 1..r, unchanged.
+    const rounds = Array.from({length: round}, (_, i) => readFileSync(path.join(roundDir(ctx.out, i + 1), exportFile(trainSpec.format)), 'utf8'));
+    dataset = path.join(dir, 'train-dataset.jsonl');
+    writeAtomic(dataset, rounds.join(''));
+  }
+  const command = fillTemplate(trainSpec.command, {dataset, round_dir: dir, base: trainSpec.base, prev, out: adapter}, 'train.command');
   ctx.onProgress?.(`round ${round}: training (log: ${path.join(dir, 'train.log')})`);
   const hook = await runShellHook('train', command, path.join(dir, 'train.log'), dir);
   const artefact = findArtefact(adapter, trainSpec.artefact);

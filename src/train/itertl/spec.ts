@@ -94,6 +94,7 @@ export const itertlSpecSchema = z.strictObject({
       base: z.string().describe('The base weights, as the trainer names them ({base}).'),
       init: z.enum(['base', 'previous']).default('previous').describe('{prev}: the previous round\'s adapter (previous) or always the base (base).'),
       artefact: z.array(z.string()).min(1).default(['adapter_config.json', 'config.json']).describe('Files in {out}, any one of which proves training finished.'),
+      accumulate: z.boolean().default(false).describe('{dataset}: this round\'s rows and every earlier round\'s (train-dataset.jsonl), instead of this round\'s only.'),
     })
     .optional(),
   serve: z
