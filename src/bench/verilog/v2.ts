@@ -101,7 +101,7 @@ function failureReason(cls: FailureClass, {mismatches, samples}: Partial<Testben
   return `${failureClassNames[cls].toLowerCase()}${cls === 'R' || cls === 'r' ? counted : ''}`;
 }
 
-async function judgeV2(problem: V2Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
+export async function judgeV2(problem: V2Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
   const nonces = mode === 'strict' ? newStrictNonces() : undefined;
   const tb = nonces ? hardenTestbench(problem.test, nonces) : {test: problem.test, top: 'tb'};
   // Upstream executes the `#! vvp` file itself, which is `vvp sim` without -n.
