@@ -136,7 +136,7 @@ describe('replayProvider', () => {
 });
 
 describe("replayProvider: CodeT's {prompt, samples} generation files", () => {
-  const prompted: Bench = {...bench, problems: [{id: 'T/0', prompt: 'def f():\n'}, {id: 'T/1', prompt: 'def g():\n'}] as Bench['problems']};
+  const prompted: Bench = {...bench, problems: [{id: 'T/0', prompt: 'def f():\n'}, {id: 'T/1', prompt: 'def g():\n'}] as unknown as Bench['problems']};
   const codetLine = (prompt: string, samples: string[]) => JSON.stringify({prompt, samples});
 
   it("joins records by the bench's prompt and cuts each sample at CodeT's stop tokens, keeping the rest as it is", async () => {

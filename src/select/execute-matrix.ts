@@ -52,9 +52,17 @@ export async function checkerMatrixRow(options: MatrixExecutorOptions, input: Om
 
 export function checkerMatrixBuilder(options: MatrixExecutorOptions): MatrixBuilder {
   const limit = pLimit(options.concurrency ?? 2);
-  return async (input): Promise<MatrixRows> => {
+  return async (input, onRow): Promise<MatrixRows> => {
     if (!options.prompts.has(input.taskId)) throw new Error(`no prompt for task ${input.taskId}`);
-    const outcomes = await Promise.all(input.solutions.map((solution) => limit(() => checkerMatrixRow(options, input, solution))));
+    const outcomes = await Promise.all(
+      input.solutions.map((solution, index) =>
+        limit(async () => {
+          const outcome = await checkerMatrixRow(options, input, solution);
+          onRow?.(index, outcome.execOk, outcome.row);
+          return outcome;
+        }),
+      ),
+    );
     return {execOk: outcomes.map((outcome) => outcome.execOk), rows: outcomes.map((outcome) => outcome.row)};
   };
 }
