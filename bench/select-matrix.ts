@@ -8,10 +8,10 @@
  * which is what strict verdicts are measured against. Both fill the same matrix; their cells and
  * passk's against the independent derived matrix are compared as a check.
  *
- *   npx tsx bench/select-matrix.ts [--tasks N] [--baseline-every K] [--concurrency C] [--sandbox bwrap|docker]
+ *   npx tsx bench/select-matrix.ts [--every N] [--baseline-every K] [--concurrency C] [--sandbox bwrap|docker]
  *
- * --tasks: the first N problems only (default all 164); --baseline-every: the baseline runs every
- * K-th of those (default 4), compared per cell with passk on the same tasks.
+ * --every: every N-th problem only (default 1: all 164); --baseline-every: the baseline runs every
+ * K-th of those (default 4), compared with passk on the same tasks.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +30,7 @@ import {sharedDatasetsRoot} from '../test/helpers/datasets.js';
 
 const {values: flags} = parseArgs({
   options: {
-    tasks: {type: 'string'},
+    every: {type: 'string', default: '1'},
     'baseline-every': {type: 'string', default: '4'},
     concurrency: {type: 'string', default: String(os.availableParallelism())},
     sandbox: {type: 'string', default: 'bwrap'},
@@ -44,7 +44,7 @@ const testTimeoutMs = 100;
 const loadTimeoutMs = 1_000;
 
 const bench = await loadHumanEval({dataset: raw('HumanEval_for_code_generation.jsonl.gz')});
-const problems = bench.problems.slice(0, flags.tasks ? Number(flags.tasks) : undefined);
+const problems = bench.problems.filter((_, index) => index % Number(flags.every) === 0);
 const sandbox = await openSandbox({backend: flags.sandbox as 'bwrap' | 'docker'});
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
