@@ -5,7 +5,9 @@ import {UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {codetTestLimit} from '../select/codet-tests.js';
-import {checkerMatrixBuilder} from '../select/execute-matrix.js';
+import {compareMatrices, formatMatrixComparison, type MatrixComparison} from '../select/compare-matrix.js';
+import {checkerMatrixBuilder, type MatrixExecutorOptions} from '../select/execute-matrix.js';
+import {explainDisagreements} from '../select/explain-matrix.js';
 import {formatSelectionReport} from '../select/format.js';
 import type {SelectionMatrix} from '../select/matrix.js';
 import {readMatrixFile, writeMatrixFile} from '../select/matrix-json.js';
@@ -28,6 +30,7 @@ export default class Select extends BaseCommand {
     '<%= config.bin %> select --matrix m.json.gz --export-matrix copy.json',
     '<%= config.bin %> select --run latest --tests openai-completions:codegen-16B --base-url http://127.0.0.1:8000/v1',
     '<%= config.bin %> select --run latest --tests replay:HumanEval_codegen16B_..._test_case.jsonl --test-prompts HumanEval_for_test_case_generation.jsonl',
+    '<%= config.bin %> select --run latest --tests replay:..._test_case.jsonl.gz --test-prompts ... --compare-matrix humaneval_codegen16B_passing_matrix.json.gz',
   ];
 
   static flags = {
@@ -56,10 +59,13 @@ export default class Select extends BaseCommand {
     k: Flags.integer({char: 'k', multiple: true, min: 1, summary: 'pass@k to report besides pass@1 (one pick per top group, round robin).'}),
     seed: Flags.integer({default: 0, summary: 'Seed for the concrete pick within each top group, and base seed of test sample i (seed + i).'}),
     'export-matrix': Flags.string({summary: 'Also write the matrix to this file (.gz: gzipped).'}),
+    'compare-matrix': Flags.string({
+      summary: 'Compare the matrix with this one (same format): solutions and tests, cell, executed-row and ground-truth agreement; with --run, every disagreement is re-run and given a cause.',
+    }),
     'test-timeout': Flags.string({default: '0.1', summary: 'Seconds per generated assert when building the matrix (CodeT, B4: 0.1).'}),
   };
 
-  async run(): Promise<Omit<SelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number}> {
+  async run(): Promise<Omit<SelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number; comparison?: MatrixComparison}> {
     const {flags} = await this.parse(Select);
     const selection: SelectionOptions = {
       strategies: flags.strategy ?? [...strategyNames],
@@ -74,10 +80,15 @@ export default class Select extends BaseCommand {
     let report: SelectionReport;
     let selectionId: number | undefined;
     let described: string;
+    // Read first: a bad reference file fails before any work.
+    const reference = flags['compare-matrix'] ? readMatrixFile(flags['compare-matrix']) : undefined;
+    let comparison: MatrixComparison | undefined;
     if (flags.matrix) {
       matrix = readMatrixFile(flags.matrix);
       report = runSelection(matrix, selection);
       described = flags.matrix;
+      // Causes need the solutions re-run, which needs the run's prompts: only with --run.
+      if (reference) comparison = compareMatrices(matrix, reference);
     } else if (flags.run) {
       if (!flags.tests) throw new UserError('select --run needs --tests (openai:<model>, openai-completions:<model> or replay:<CodeT test-case JSONL>)');
       const store = this.openStore(flags.db);
@@ -103,6 +114,7 @@ export default class Select extends BaseCommand {
         },
       );
       const sandbox = await openSandbox({backend: flags.sandbox, toolchainRoot: flags['toolchain-root'], dockerHosts: flags['docker-host'], image: flags.image});
+      const executor: MatrixExecutorOptions = {sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000};
       try {
         const result = await selectForRun({
           store,
@@ -111,12 +123,26 @@ export default class Select extends BaseCommand {
           tests,
           check: sandboxSyntaxChecker(sandbox),
           limit: flags['test-limit'],
-          build: checkerMatrixBuilder({sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000}),
+          build: checkerMatrixBuilder(executor),
           selection,
           meta: {gt_timeout: gtTimeout, test_timeout: testTimeout},
         });
         ({matrix, report, selectionId} = result);
         described = `run ${run.id}, ${result.testSamples} test samples from ${flags.tests}`;
+        if (reference) {
+          comparison = compareMatrices(matrix, reference);
+          // The matrix takes each code's ground truth from its first sample (run-matrix.ts): so do its causes.
+          const verdicts = new Map<string, string | undefined>();
+          for (const sample of store.samples(run.id)) {
+            const key = `${sample.problemId}\n${sample.code}`;
+            if (sample.verdict && !sample.verdict.errored && !verdicts.has(key)) verdicts.set(key, sample.verdict.result);
+          }
+          const solutions = new Map(matrix.tasks.map((task) => [task.taskId, task.solutions]));
+          await explainDisagreements(comparison, matrix, {
+            executor,
+            groundTruthResult: (taskId, solution) => verdicts.get(`${taskId}\n${solutions.get(taskId)![solution]}`),
+          });
+        }
       } finally {
         await sandbox.close();
       }
@@ -129,9 +155,11 @@ export default class Select extends BaseCommand {
     this.log(formatSelectionReport(report));
     if (selectionId !== undefined) this.log(`  stored as selection ${selectionId} of the run`);
     if (flags['export-matrix']) this.log(`  wrote ${flags['export-matrix']}`);
+    if (comparison) this.log(formatMatrixComparison(comparison, flags['compare-matrix']!));
     return {
       input: described,
       ...summary,
+      ...(comparison ? {comparison} : {}),
       ...(selectionId === undefined ? {} : {selectionId}),
       ...(flags['export-matrix'] ? {exported: flags['export-matrix']} : {}),
     };

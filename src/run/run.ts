@@ -27,6 +27,8 @@ export interface RunConfig {
   model: string;
   /** sha256 of a replay samples file, so resuming against an edited file is refused. */
   modelInputHash?: string;
+  /** replay of a CodeT generation file: CodeT's dataset file joining its records to tasks, and its sha256. */
+  replayPrompts?: {file: string; sha256: string};
   baseUrl?: string;
   n: number;
   params: SamplingParams;
