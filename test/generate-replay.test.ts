@@ -163,3 +163,24 @@ describe("replayProvider: CodeT's {prompt, samples} generation files", () => {
     expect(userError(() => replayProvider(file, bench, {prompts: file}))).toMatch(/is not a CodeT \{"prompt", "samples"\} file; a prompts file joins only those to tasks$/);
   });
 });
+
+describe('TuRTLe result documents', () => {
+  const entry = (id: string, generation: unknown) => ({prompt: 'p', test_path: `turtle/tasks/verilog-eval/dataset_spec-to-rtl/${id}_test.sv`, ref_path: 'r', reasoning: null, generation});
+
+  it('reads groups of {test_path, generation} by the problem the test path names, gzipped too', async () => {
+    const file = path.join(dir, 'turtle.json.gz');
+    writeFileSync(file, gzipSync(JSON.stringify([[entry('T_1', 'b0'), entry('T_1', 'b1')], [entry('T_0', 'a0')]])));
+    const named: Bench = {...bench, problems: [{id: 'T_0'}, {id: 'T_1'}]};
+    const provider = replayProvider(file, named);
+    expect([provider.samplesFor!('T_0'), provider.samplesFor!('T_1')]).toEqual([1, 2]);
+    expect((await provider.complete(request('T_1', 1))).text).toBe('b1');
+  });
+
+  it('refuses an entry without a test path or generation, with its place', () => {
+    const named: Bench = {...bench, problems: [{id: 'T_0'}]};
+    const noPath = samplesFile([JSON.stringify([[{generation: 'x'}]])], 'no-path.json');
+    expect(() => replayProvider(noPath, named)).toThrow(/group 1 entry 1: missing "test_path"/);
+    const noCode = samplesFile([JSON.stringify([[entry('T_0', 'a'), entry('T_0', null)]])], 'no-code.json');
+    expect(() => replayProvider(noCode, named)).toThrow(/group 1 entry 2: missing "generation"/);
+  });
+});

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../cli/base-command.js';
 import {dockerFlags} from '../cli/docker-flags.js';
@@ -18,11 +19,15 @@ import {defaultAlphaXY, defaultBeta0, runSelection, type SelectionOptions, type 
 import {strategyNames} from '../select/strategies.js';
 import {sandboxSyntaxChecker} from '../select/syntax-check.js';
 import {dedupConventions} from '../select/view.js';
+import {defaultStimulus} from '../select/verilog/stimulus.js';
+import {selectVerilogRun, verilogBenches, type VerilogSelectionReport} from '../select/verilog/run.js';
 
 export default class Select extends BaseCommand {
   static summary = 'Pick one solution per task with generated tests: random, maxpass, mbr-exec, codet, codet-original, b4.';
 
-  static description = `Scores each strategy on a passing matrix (solutions × generated tests, with ground truth) under both protocols: "mixed" (B4's filter: only tasks where some but not all solutions are correct) and "all" (every task), next to plain sampling, and states the dedup convention, tests kept per sample, timeouts and post-processing. The matrix format is documented in docs/selection-matrix.md.`;
+  static description = `Scores each strategy on a passing matrix (solutions × generated tests, with ground truth) under both protocols: "mixed" (B4's filter: only tasks where some but not all solutions are correct) and "all" (every task), next to plain sampling, and states the dedup convention, tests kept per sample, timeouts and post-processing. The matrix format is documented in docs/selection-matrix.md.
+
+On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candidate is simulated under a seeded stimulus testbench derived from the module interface, and the checks are "agrees with this candidate trace on block b" (docs/verilog-selection.md). The report adds the oracle (pass@n).`;
 
   static examples = [
     '<%= config.bin %> select --matrix ../shared/datasets/b4/derived/humaneval_codegen16B_passing_matrix.json.gz',
@@ -31,11 +36,12 @@ export default class Select extends BaseCommand {
     '<%= config.bin %> select --run latest --tests openai-completions:codegen-16B --base-url http://127.0.0.1:8000/v1',
     '<%= config.bin %> select --run latest --tests replay:HumanEval_codegen16B_..._test_case.jsonl --test-prompts HumanEval_for_test_case_generation.jsonl',
     '<%= config.bin %> select --run latest --tests replay:..._test_case.jsonl.gz --test-prompts ... --compare-matrix humaneval_codegen16B_passing_matrix.json.gz',
+    '<%= config.bin %> select --run latest   # a verilog-eval run: behavioural checks, no --tests',
   ];
 
   static flags = {
     matrix: Flags.string({summary: 'Passing matrix file (JSON, optionally gzipped).'}),
-    run: Flags.string({summary: 'A finished run to select from (needs --tests).', exclusive: ['matrix']}),
+    run: Flags.string({summary: 'A finished run to select from (a humaneval run needs --tests; a verilog-eval run is compared by behaviour).', exclusive: ['matrix']}),
     tests: Flags.string({summary: 'Where the tests come from: openai:<model>, openai-completions:<model>, or replay:<CodeT test-case JSONL>.', dependsOn: ['run']}),
     'test-samples': Flags.integer({min: 1, default: 100, summary: 'Test samples per problem (CodeT: 100).'}),
     'test-prompts': Flags.string({summary: "With --tests replay:FILE: CodeT's dataset file of test prompts ({task_id, prompt}) to join FILE's records by."}),
@@ -48,7 +54,7 @@ export default class Select extends BaseCommand {
     'request-timeout': Flags.integer({min: 1, default: DEFAULT_TIMEOUT_MS / 1000, summary: 'Per-request timeout in seconds.'}),
     'max-retries': Flags.integer({min: 0, default: DEFAULT_MAX_RETRIES, summary: 'Retries per request on 408/429/5xx/timeouts/resets.'}),
     cache: Flags.boolean({default: true, allowNo: true, summary: 'Reuse identical earlier LLM responses (--no-cache to always ask the endpoint).'}),
-    sandbox: Flags.option({options: ['auto', 'bwrap', 'docker'] as const, default: 'auto', summary: 'Sandbox for compiling generated asserts (auto: Docker when every --docker-host answers, else bubblewrap).'})(),
+    sandbox: Flags.option({options: ['auto', 'bwrap', 'docker'] as const, default: 'auto', summary: 'Sandbox for compiling generated asserts or simulating Verilog candidates (auto: Docker when every --docker-host answers, else bubblewrap).'})(),
     ...dockerFlags,
     'toolchain-root': Flags.string({env: 'PASSK_TOOLCHAIN_ROOT', summary: 'Root filesystem holding the sandbox toolchain.'}),
     strategy: Flags.option({options: strategyNames, multiple: true, summary: 'Strategies to score (default all).'})(),
@@ -63,9 +69,12 @@ export default class Select extends BaseCommand {
       summary: 'Compare the matrix with this one (same format): solutions and tests, cell, executed-row and ground-truth agreement; with --run, every disagreement is re-run and given a cause.',
     }),
     'test-timeout': Flags.string({default: '0.1', summary: 'Seconds per generated assert when building the matrix (CodeT, B4: 0.1).'}),
+    'stim-blocks': Flags.integer({min: 3, default: defaultStimulus.blocks, summary: 'Verilog: blocks of stimulus vectors (corner, random..., long); one check per distinct block trace.'}),
+    'stim-cycles': Flags.integer({min: 3, default: defaultStimulus.cycles, summary: 'Verilog: cycles per block (the last block has 32 times as many).'}),
+    'exec-concurrency': Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Verilog: candidates simulated at once (default: cores).'}),
   };
 
-  async run(): Promise<Omit<SelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number; comparison?: MatrixComparison}> {
+  async run(): Promise<Omit<SelectionReport | VerilogSelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number; comparison?: MatrixComparison}> {
     const {flags} = await this.parse(Select);
     const selection: SelectionOptions = {
       strategies: flags.strategy ?? [...strategyNames],
@@ -77,21 +86,39 @@ export default class Select extends BaseCommand {
       seed: flags.seed,
     };
     let matrix: SelectionMatrix;
-    let report: SelectionReport;
+    let report: SelectionReport | VerilogSelectionReport;
     let selectionId: number | undefined;
     let described: string;
     // Read first: a bad reference file fails before any work.
     const reference = flags['compare-matrix'] ? readMatrixFile(flags['compare-matrix']) : undefined;
     let comparison: MatrixComparison | undefined;
+    const store = flags.run ? this.openStore(flags.db) : undefined;
+    // A VerilogEval run is selected by behaviour; any other run (or none) takes the generated-test path, which says what is wrong.
+    const storedRun = store && flags.run ? (flags.run === 'latest' ? store.latestRun() : store.getRun(flags.run)) : undefined;
     if (flags.matrix) {
       matrix = readMatrixFile(flags.matrix);
       report = runSelection(matrix, selection);
       described = flags.matrix;
       // Causes need the solutions re-run, which needs the run's prompts: only with --run.
       if (reference) comparison = compareMatrices(matrix, reference);
-    } else if (flags.run) {
+    } else if (store && storedRun && verilogBenches.includes(storedRun.bench)) {
+      if (flags.tests) throw new UserError('a verilog-eval run is selected by behaviour: drop --tests (generated tests are for humaneval runs)');
+      const sandbox = await openSandbox({
+        backend: flags.sandbox,
+        toolchainRoot: flags['toolchain-root'],
+        dockerHosts: flags['docker-host'],
+        image: flags.image,
+        poolSize: flags['exec-concurrency'],
+      });
+      try {
+        const behaviour = {seed: flags.seed, blocks: flags['stim-blocks'], cycles: flags['stim-cycles'], concurrency: flags['exec-concurrency']};
+        ({matrix, report, selectionId} = await selectVerilogRun(store, storedRun, sandbox, behaviour, selection));
+        described = `run ${storedRun.id} (${storedRun.bench} ${storedRun.task}, ${storedRun.model}), behavioural checks`;
+      } finally {
+        await sandbox.close();
+      }
+    } else if (store && flags.run) {
       if (!flags.tests) throw new UserError('select --run needs --tests (openai:<model>, openai-completions:<model> or replay:<CodeT test-case JSONL>)');
-      const store = this.openStore(flags.db);
       const {run, bench, problems, gtTimeout} = await openRunForSelection(store, flags.run);
       const testTimeout = numberFlag('test-timeout', flags['test-timeout']);
       if (testTimeout <= 0) throw new UserError(`--test-timeout must be positive, got ${flags['test-timeout']}`);
@@ -153,6 +180,7 @@ export default class Select extends BaseCommand {
     const {selections: _perTask, ...summary} = report;
     this.log(`${described}: ${matrix.tasks.length} tasks`);
     this.log(formatSelectionReport(report));
+    if ('oracle' in report) this.log(formatBehaviourLines(report));
     if (selectionId !== undefined) this.log(`  stored as selection ${selectionId} of the run`);
     if (flags['export-matrix']) this.log(`  wrote ${flags['export-matrix']}`);
     if (comparison) this.log(formatMatrixComparison(comparison, flags['compare-matrix']!));
@@ -164,6 +192,14 @@ export default class Select extends BaseCommand {
       ...(flags['export-matrix'] ? {exported: flags['export-matrix']} : {}),
     };
   }
+}
+
+function formatBehaviourLines(report: VerilogSelectionReport): string {
+  const oracle = report.oracle.map((o) => `${o.protocol} ${(o.passN * 100).toFixed(2)}% of ${o.tasks} tasks`).join(', ');
+  const outcomes = Object.entries(report.outcomes)
+    .map(([status, count]) => `${status} ${count}`)
+    .join(', ');
+  return [`  oracle (pass@n: some sample passes the real testbench): ${oracle}`, `  candidates under the stimulus: ${outcomes} (only "ok" ones are ranked)`].join('\n');
 }
 
 function numberFlag(name: string, text: string): number {

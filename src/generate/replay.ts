@@ -2,7 +2,9 @@
  * Samples generated elsewhere, replayed from a JSONL file in the human-eval / VerilogEval v1 format:
  * one `{"task_id", "completion"}` per line (`solution` accepted instead of `completion`), n lines per
  * task, or from an EvalPlus sample folder (`<task_id with / as _>/<i>.py`, each a `solution`).
- * Sample i of a problem is its i-th line (file). A bench that tells the two fields apart (EvalPlus:
+ * TuRTLe's result document (a JSON list of groups of `{test_path, generation}`, one group per
+ * VerilogEval v2 problem, named by its `<id>_test.sv`) is read too, each generation a whole file.
+ * Sample i of a problem is its i-th line (file, group entry). A bench that tells the two fields apart (EvalPlus:
  * a completion follows the prompt, a solution stands alone) turns the text into code. The run
  * refuses problems with no samples (see `executeRun`), so a partial file never passes for a score.
  *
@@ -61,22 +63,20 @@ function readSamples(file: string, bench: Bench, options: ReplayOptions): Map<st
     if (list) list.push(code);
     else samples.set(taskId, [code]);
   };
-  const lines = isFolder(file) ? undefined : readLines(file);
-  const codet = lines !== undefined && isCodetFile(lines);
+  const text = isFolder(file) ? undefined : readText(file);
+  const turtle = text !== undefined && text.trimStart().startsWith('[');
+  const codet = text !== undefined && !turtle && isCodetFile(text.split('\n'));
   if (options.prompts !== undefined && !codet) {
     throw new UserError(`${file} is not a CodeT {"prompt", "samples"} file; a prompts file joins only those to tasks`);
   }
-  if (lines === undefined) {
+  if (text === undefined) {
     readFolder(file, bench, add);
+  } else if (turtle) {
+    readTurtle(text, file, add);
   } else if (codet) {
     readCodetFile(file, bench, options.prompts, add);
   } else {
-    lines.forEach((line, index) => {
-      if (line.trim() === '') return;
-      const where = `${file}:${index + 1}`;
-      const {taskId, field, code} = parseSample(line, where);
-      add(taskId, field, code, where);
-    });
+    readJsonl(text, file, add);
   }
   if (samples.size === 0) throw new UserError(`${file}: no samples`);
   return samples;
@@ -128,7 +128,7 @@ function readFolder(dir: string, bench: Bench, add: (taskId: string, field: Fiel
   }
 }
 
-function readLines(file: string): string[] {
+function readText(file: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -136,7 +136,38 @@ function readLines(file: string): string[] {
   } catch (err) {
     throw new UserError(`cannot read samples file ${file}: ${(err as Error).message}`);
   }
-  return bytes.toString('utf8').split('\n');
+  return bytes.toString('utf8');
+}
+
+function readJsonl(text: string, file: string, add: (taskId: string, field: Field, text: string, where: string) => void): void {
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `${file}:${index + 1}`;
+    const {taskId, field, code} = parseSample(line, where);
+    add(taskId, field, code, where);
+  });
+}
+
+/** TuRTLe (HPAI-BSC/TuRTLe) results: `[[{test_path: ".../ProbNNN_x_test.sv", generation}, ...], ...]`. */
+function readTurtle(text: string, file: string, add: (taskId: string, field: Field, text: string, where: string) => void): void {
+  let groups: unknown;
+  try {
+    groups = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(groups)) throw new UserError(`${file}: expected a JSON list of sample groups`);
+  groups.forEach((group: unknown, g) => {
+    if (!Array.isArray(group)) throw new UserError(`${file}: group ${g + 1} is not a list`);
+    group.forEach((entry: unknown, i) => {
+      const where = `${file}: group ${g + 1} entry ${i + 1}`;
+      const {test_path: testPath, generation} = (entry ?? {}) as Record<string, unknown>;
+      const id = typeof testPath === 'string' ? /([^/\\]+)_test\.sv$/.exec(testPath)?.[1] : undefined;
+      if (id === undefined) throw new UserError(`${where}: missing "test_path" ending in <problem>_test.sv`);
+      if (typeof generation !== 'string') throw new UserError(`${where}: missing "generation" (a string)`);
+      add(id, 'solution', generation, where);
+    });
+  });
 }
 
 function parseSample(line: string, where: string): {taskId: string; field: Field; code: string} {

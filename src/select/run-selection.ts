@@ -96,7 +96,7 @@ async function extractStored(options: RunSelectionOptions): Promise<void> {
 }
 
 /** Each pick also named by the run's first sample with that code, so the stored selection stands on its own. */
-function withSampleIndices(report: SelectionReport, matrix: SelectionMatrix, samples: SampleRow[]) {
+export function withSampleIndices(report: SelectionReport, matrix: SelectionMatrix, samples: SampleRow[]) {
   const firstSample = new Map<string, number>();
   for (const sample of samples) {
     const key = `${sample.problemId}\n${sample.code}`;
