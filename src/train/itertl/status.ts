@@ -21,7 +21,8 @@ export interface ItertlStatus {
   rounds: RoundStatus[];
 }
 
-export function readStatus(out: string): ItertlStatus {
+export function readStatus(folder: string): ItertlStatus {
+  const out = path.resolve(folder);
   const run = readJson<RunFile>(path.join(out, 'run.json'));
   if (!run) throw new UserError(`${out} holds no ITERTL run (no run.json)`);
   const rounds = readdirSync(out)
