@@ -31,7 +31,6 @@ let onRequest: (request: RecordedRequest) => void = () => {};
 const evalProblems = ['PythonMini/0', 'PythonMini/1', 'PythonMini/2', 'PythonMini/3'];
 
 beforeAll(async () => {
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], {cwd: projectRoot});
   work = mkdtempSync(path.join(os.tmpdir(), 'passk-itertl-'));
   fake = await startFakeOpenAI({
     respond: (request) => {
