@@ -16,7 +16,8 @@ The candidate also drops, where the kernel has Landlock, every file access but t
 (read-only) and its scratch directories, so no /proc at all, and the right to signal the checker.
 
 Job (stdin, JSON): {nonce, program, filename, entry, prelude, tests: [source, ...], timeoutS,
-callTimeoutS, loadTimeoutS, failFast, reduce?}. Verdict: {results: [{status: passed|failed|timed
+callTimeoutS, loadTimeoutS, failFast, reduce?, tracebacks? (default true: failures' tracebacks on
+the job's stderr; importing and printing them costs milliseconds per failing test)}. Verdict: {results: [{status: passed|failed|timed
 out|error, error?}], landlock: ABI version or 0, loaded: whether the program loaded without raising}.
 The job's stdout pipe is held only by the checker and by passk's
 runner (sandbox/runner.py), PID 1 of the sandbox and non-dumpable too, so without the nonce no
@@ -33,6 +34,8 @@ The verdict then also holds `evalplus`: {group: {status: pass|fail|timeout, fail
 """
 import sys
 
+# What the candidate keeps of the checker's modules: a fresh interpreter's, or (started warm by
+# passk's runner, see runner.py) also the runner's standard modules, imported before any job existed.
 STARTUP_MODULES = frozenset(sys.modules)
 
 import builtins  # noqa: E402 (after the snapshot above, on purpose)
@@ -265,18 +268,18 @@ def candidate(requests, replies):
     os.dup2(null, 0)
     os.dup2(2, 1)
     os.close(null)
-    for fd in range(3, 1 << 10):
-        if fd not in (requests, replies):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+    low, high = sorted((requests, replies))
+    os.closerange(3, low)
+    os.closerange(low + 1, high)
+    os.closerange(high + 1, 1 << 10)
     abi = restrict_files()
     # Bound now: the program may replace anything it can reach.
     receive_, send_, encode_, describe_, show_, exit_now = receive, send, encode, describe, show_traceback, os._exit
     for name in set(sys.modules) - STARTUP_MODULES:
         del sys.modules[name]
     load = receive_(requests)
+    if not load.get('tracebacks', True):
+        show_ = lambda error: None  # noqa: E731 (the job asked for none: importing traceback costs a test's budget)
     program = type(sys)('__main__')
     program.__file__ = load['filename']
     sys.modules['__main__'] = program
@@ -427,7 +430,8 @@ class Session:
         if self.candidate is None:
             self.candidate = start_candidate(exec_fresh=True)
         if not self.candidate.loaded:
-            load = {'program': self.job['program'], 'filename': self.job['filename'], 'entry': self.job['entry']}
+            load = {'program': self.job['program'], 'filename': self.job['filename'], 'entry': self.job['entry'],
+                    'tracebacks': self.job.get('tracebacks', True)}
             try:
                 reply = self.candidate.exchange(load, self.deadline)
             except CandidateTimeout:
@@ -500,7 +504,7 @@ def proxy(session, name):
     return candidate_function
 
 
-def run_test(session, namespace, source, timeout_s, load_timeout_s):
+def run_test(session, namespace, source, timeout_s, load_timeout_s, tracebacks=True):
     try:
         # Loaded before the test runs, as upstream runs the program before check(): a program that
         # does not even load fails a test that never calls it. Within the test's budget, unless the
@@ -519,7 +523,8 @@ def run_test(session, namespace, source, timeout_s, load_timeout_s):
     except CheckerError as error:
         return {'status': 'error', 'error': str(error)}
     except BaseException as error:
-        show_traceback(error)
+        if tracebacks:
+            show_traceback(error)
         name, message = describe(error)
         name = getattr(error, 'origin', name)
         return {'status': 'failed', 'error': '%s: %s' % (name, message) if message else name}
@@ -693,7 +698,7 @@ def main():
         # The entry point's name means the candidate everywhere, in helpers too, as in upstream's one program.
         prelude[entry] = proxy(session, entry)
         for source in job['tests']:
-            result = run_test(session, dict(prelude), source, job['timeoutS'], job.get('loadTimeoutS'))
+            result = run_test(session, dict(prelude), source, job['timeoutS'], job.get('loadTimeoutS'), job.get('tracebacks', True))
             results.append(result)
             if result['status'] != 'passed' and job.get('failFast'):
                 break

@@ -16,7 +16,9 @@ itself. It is also non-dumpable, so jobs cannot ptrace it or read its memory.
 `python3 -I <file> ...` steps are forked from a zygote (a fresh `python3 -I` that never sees job
 data) instead of starting an interpreter: the child is set up as `python3 -I <file>` would be
 (argv, __main__, stdio, limits, session) and runs the file, which saves the interpreter's start-up
-(about 15 ms a program). What still tells it apart: it shares the zygote's str hash seed (random
+(about 15 ms a program). A sample's program starts with only the modules a fresh interpreter has;
+a `warm` step (passk's own checker or launcher, never sample code) keeps the zygote's imports
+(json, ctypes, re, typing, ...), which saves it importing them again. What still tells it apart: it shares the zygote's str hash seed (random
 per zygote, not per program), and /proc/self/cmdline shows the zygote's command line.
 """
 import sys
@@ -99,6 +101,9 @@ def spawn_exec(executable, argv, env, fds, limits):
 def zygote(channel_fd):
     """Forks `python3 -I <file>` programs on request; never sees a job's files or output."""
     set_dumpable(False)
+    # What passk's checker and the programs it loads import besides the runner's own modules (warm steps).
+    import linecache, typing  # noqa: F401, E401
+
     channel = socket.socket(fileno=channel_fd)
     stdio = [(f.encoding, f.errors, f.line_buffering, f.write_through) for f in (sys.__stdin__, sys.__stdout__, sys.__stderr__)]
     while True:
@@ -131,15 +136,16 @@ def run_program(request, fds, stdio):
         while os.getppid() != 1:
             time.sleep(0.0001)
         enter_job(fds, request['limits'])
-        status = python_main(request['argv'], stdio)
+        status = python_main(request['argv'], stdio, request.get('warm', False))
     finally:
         os._exit(status)
 
 
-def python_main(argv, stdio):
+def python_main(argv, stdio, warm):
     """Runs argv[2] as `python3 -I` runs a script (argv is ['python3', '-I', file, *args])."""
-    for name in [name for name in sys.modules if name not in STARTUP_MODULES]:
-        del sys.modules[name]
+    if not warm:
+        for name in [name for name in sys.modules if name not in STARTUP_MODULES]:
+            del sys.modules[name]
     streams = []
     for fd, (name, mode), (encoding, errors, line_buffering, write_through) in zip(range(3), (('stdin', 'r'), ('stdout', 'w'), ('stderr', 'w')), stdio):
         # As CPython's create_stdio: closefd=False, newline '\n', the raw file named <stdin> etc.
@@ -275,10 +281,10 @@ class Zygote:
         """True when a job stopped, reniced or re-limited the zygote (same uid: it may): then it must go."""
         return process_state(self.pid) != self.baseline
 
-    def spawn(self, argv, fds, limits):
+    def spawn(self, argv, fds, limits, warm):
         """The pid of the forked program, or None when the zygote does not answer."""
         try:
-            socket.send_fds(self.channel, [json.dumps({'argv': argv, 'limits': limits}).encode()], list(fds))
+            socket.send_fds(self.channel, [json.dumps({'argv': argv, 'limits': limits, 'warm': warm}).encode()], list(fds))
             self.channel.settimeout(ZYGOTE_REPLY_S)
             return int(self.channel.recv(64))
         except (OSError, ValueError):
@@ -426,11 +432,11 @@ class Runner:
             self.zygote = Zygote(env, self.baseline)
         return self.zygote
 
-    def spawn(self, argv, env, fds, job):
+    def spawn(self, step, env, fds, job):
         """The step's main process, and whether it was forked from the zygote."""
-        limits = job['limits']
+        argv, limits = step['argv'], job['limits']
         if self.fast_python(argv, env, job):
-            pid = self.ensure_zygote(env).spawn(argv, fds, limits)
+            pid = self.ensure_zygote(env).spawn(argv, fds, limits, step.get('warm', False))
             if pid is not None:
                 return pid, True
             # A zygote that does not answer (stopped or killed by a job) is replaced next time.
@@ -481,7 +487,7 @@ class Runner:
         self.reaped.clear()
         oom_before = self.oom_kills()
         started = time.monotonic()
-        pid, forked = self.spawn(step['argv'], job['env'], (in_r, out_w, err_w), job)
+        pid, forked = self.spawn(step, job['env'], (in_r, out_w, err_w), job)
         for fd in {in_r, out_w, err_w}:
             os.close(fd)
         captured = {out_r: bytearray(), err_r: bytearray()}

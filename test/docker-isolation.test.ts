@@ -209,4 +209,12 @@ describe.skipIf(!host)('Docker sandbox: the Python fast path', () => {
     expect(forked.stats().stepsForked).toBe(Object.keys(programs).length);
     expect(execed.stats().stepsForked).toBe(0);
   });
+
+  it('starts passk’s own warm scripts with the zygote’s modules, a sample’s program with none of them, and random with neither', async () => {
+    const sandbox = await open({poolSize: 1, fastPython: true});
+    const imported = "import sys\nprint(*(name in sys.modules for name in ('json', 'typing', 'random')))\n";
+    const run = async (warm: boolean) => only(await sandbox.run({...python(imported), steps: [{argv: ['python3', '-I', 'main.py'], warm}]})).stdout;
+    expect(await run(true)).toBe('True True False\n');
+    expect(await run(false)).toBe('False False False\n');
+  });
 });

@@ -135,6 +135,35 @@ describe('replayProvider', () => {
   });
 });
 
+describe("replayProvider: CodeT's {prompt, samples} generation files", () => {
+  const prompted: Bench = {...bench, problems: [{id: 'T/0', prompt: 'def f():\n'}, {id: 'T/1', prompt: 'def g():\n'}] as unknown as Bench['problems']};
+  const codetLine = (prompt: string, samples: string[]) => JSON.stringify({prompt, samples});
+
+  it("joins records by the bench's prompt and cuts each sample at CodeT's stop tokens, keeping the rest as it is", async () => {
+    const file = samplesFile([codetLine('def g():\n', ['    return 1\n\n\ndef h():\n    pass', '    return 2\nif x:\n']), codetLine('def f():\n', ['    return 3\n#c', '  x\nclass'])]);
+    const provider = replayProvider(file, prompted);
+    expect([provider.samplesFor?.('T/0'), provider.samplesFor?.('T/1')]).toEqual([2, 2]);
+    const texts = await Promise.all([request('T/0', 0), request('T/0', 1), request('T/1', 0), request('T/1', 1)].map((r) => provider.complete(r)));
+    expect(texts.map((t) => t.text)).toEqual(['    return 3', '  x', '    return 1\n\n', '    return 2']);
+  });
+
+  it('joins through a CodeT dataset file when the prompts differ, and says how when they do not join', () => {
+    const file = samplesFile([codetLine('other prompt', ['    return 1\n'])]);
+    expect(userError(() => replayProvider(file, prompted))).toBe(
+      `${file}: record 1 matches no problem's prompt (its prompts are not fake-bench's: give CodeT's dataset file of code prompts with --replay-prompts)`,
+    );
+    const prompts = samplesFile([JSON.stringify({task_id: 'T/1', prompt: 'other prompt'})]);
+    expect(replayProvider(file, prompted, {prompts}).samplesFor?.('T/1')).toBe(1);
+    const unknown = samplesFile([JSON.stringify({task_id: 'T/7', prompt: 'other prompt'})]);
+    expect(userError(() => replayProvider(file, prompted, {prompts: unknown}))).toMatch(/: unknown task_id "T\/7" \(not in fake-bench unit\)$/);
+  });
+
+  it('a prompts file is refused with a samples file of another format', () => {
+    const file = samplesFile([row('T/0', 'x')]);
+    expect(userError(() => replayProvider(file, bench, {prompts: file}))).toMatch(/is not a CodeT \{"prompt", "samples"\} file; a prompts file joins only those to tasks$/);
+  });
+});
+
 describe('TuRTLe result documents', () => {
   const entry = (id: string, generation: unknown) => ({prompt: 'p', test_path: `turtle/tasks/verilog-eval/dataset_spec-to-rtl/${id}_test.sv`, ref_path: 'r', reasoning: null, generation});
 

@@ -47,6 +47,17 @@ describe('the plain-data codec', () => {
   });
 });
 
+describe('the candidate process', () => {
+  it('starts with its own random seed, as a fresh interpreter does (the checker starts warm, from the runner’s modules)', async () => {
+    const spec = {...echo, program: 'import random\n\ndef echo(x):\n    return random.random()\n'};
+    // The draw comes back as the failing test's message.
+    const draws = await Promise.all([1, 2, 3].map(() => results({...spec, tests: ['assert False, repr(echo(0))\n']})));
+    const values = draws.map(([result]) => result?.error ?? '');
+    for (const value of values) expect(value).toMatch(/^AssertionError: 0\.\d+$/);
+    expect(new Set(values).size).toBe(3);
+  });
+});
+
 describe('exceptions, tests and budgets', () => {
   const picky: Omit<CheckerSpec, 'tests'> = {
     program:

@@ -11,6 +11,7 @@ import {loadHumanEval, type HumanEvalProblem} from '../src/bench/humaneval/index
 import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {passAtK} from '../src/score/passk.js';
 import {projectRoot, sharedDataset} from './helpers/datasets.js';
+import {sweep, sweepLabel} from './helpers/sweep.js';
 
 // No catch: a sandbox that fails to open must fail the suite, not turn its tests into skips.
 const sandbox: Sandbox | undefined = await openSandbox();
@@ -50,11 +51,12 @@ describe.skipIf(!sandbox)('HumanEval judge in the sandbox', () => {
       expect(passAtK(samples.length, passed, 1)).toBeCloseTo(0.5, 12);
     });
 
-    it('all 164 canonical solutions pass, as completions and as chat answers', async () => {
+    it(`all 164 canonical solutions pass as completions, and as chat answers (${sweepLabel(164, 40)})`, async () => {
       const bench = await loadHumanEval({dataset: path.join(upstream!, 'HumanEval.jsonl.gz')});
+      expect(bench.problems).toHaveLength(164);
       const asCompletion = bench.problems.map((problem) => ({problem, code: bench.reference(problem)}));
       // A chat model restating the whole function: extraction must yield a program that still runs the prompt's helpers.
-      const asChat = bench.problems.map((problem) => ({
+      const asChat = sweep(bench.problems, 40).map((problem) => ({
         problem,
         code: bench.extract(problem, `Sure:\n\`\`\`python\n${problem.prompt}${problem.canonicalSolution}\n\`\`\`\n`, 'chat').code,
       }));

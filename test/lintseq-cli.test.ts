@@ -22,7 +22,6 @@ function readRows(file: string): Array<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], {cwd: projectRoot});
   work = mkdtempSync(path.join(os.tmpdir(), 'passk-lintseq-cli-'));
 }, 300_000);
 

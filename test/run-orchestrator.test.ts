@@ -144,7 +144,7 @@ describe('executeRun', () => {
 });
 
 describe('calibration', () => {
-  it('judges a timed-out reference again alone, reports it invalid, and never caches the timeout', async () => {
+  it('judges a timed-out reference again alone, reports it invalid, and caches only the timeout judged alone', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'passk-slow-'));
     const file = path.join(dir, 'slow.jsonl');
     const row = {task_id: 'Slow/0', prompt: 'def f():\n', entry_point: 'f', canonical_solution: '    import time\n    time.sleep(2)\n    return 1\n', test: 'def check(candidate):\n    assert candidate() == 1\n'};
@@ -158,8 +158,9 @@ describe('calibration', () => {
     const summary = await executeRun({...options, config: slowConfig});
     expect(summary.invalidProblems).toEqual([{id: 'Slow/0', reason: 'timed out'}]);
     expect(judged).toBe(3); // calibration, its re-run alone, the sample
-    await executeRun({...options, config: slowConfig});
-    expect(judged).toBe(6);
+    const again = await executeRun({...options, config: slowConfig});
+    expect(again.invalidProblems).toEqual([{id: 'Slow/0', reason: 'timed out'}]);
+    expect(judged).toBe(4); // the sample only
   });
 });
 

@@ -88,3 +88,30 @@ describe.skipIf(!b4Data)('passk select on the derived matrix', () => {
     expect(doc.results.map((r: {pass1: number}) => Number(r.pass1.toFixed(4)))).toEqual([0.5841, 0.4096]);
   });
 });
+
+describe('passk select --compare-matrix', () => {
+  it('compares two matrix files: agreements and every disagreement (unexplained without a run to re-run it)', async () => {
+    const other = path.join(work, 'other.json');
+    const doc = JSON.parse(readFileSync(small, 'utf8'));
+    doc.tasks[0].E[2] = '00';
+    doc.tasks[1].gt = [1];
+    writeFileSync(other, JSON.stringify(doc));
+    const result = await passk(['select', '--matrix', small, '--compare-matrix', other, '--strategy', 'random', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const {comparison} = JSON.parse(result.stdout);
+    expect([comparison.cells, comparison.groundTruth]).toEqual([
+      {compared: 7, agree: 6, rate: 6 / 7},
+      {compared: 4, agree: 3, rate: 0.75},
+    ]);
+    expect(comparison.disagreements).toEqual([
+      {kind: 'cell', taskId: 'a', solution: 2, test: 1, ours: true, reference: false},
+      {kind: 'gt', taskId: 'b', solution: 0, ours: false, reference: true},
+    ]);
+    const text = await passk(['select', '--matrix', small, '--compare-matrix', other, '--strategy', 'random']);
+    expect(text.stdout).toContain('cells (solution passes test): 6 of 7 agree (85.714%)');
+    expect(text.stdout).toContain('1  cell: unexplained');
+    const missing = await passk(['select', '--matrix', small, '--compare-matrix', path.join(work, 'nope.json')]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.json: cannot read matrix \(no such file\)/);
+  });
+});

@@ -31,6 +31,22 @@ describe('checkerMatrixBuilder', () => {
     });
   });
 
+  it('hands each row over as it is made, and runs nothing for a task without tests', async () => {
+    let jobs = 0;
+    const counting = {...sandbox, run: (job: Parameters<typeof sandbox.run>[0]) => ((jobs += 1), sandbox.run(job))};
+    const build = checkerMatrixBuilder({sandbox: counting, prompts: new Map([['T/0', prompt]]), testTimeoutMs: 500});
+    const handed: Array<[number, boolean, string]> = [];
+    const rows = await build({taskId: 'T/0', entryPoint: 'add', solutions: solutions.slice(0, 2), tests: tests.slice(0, 2)}, (...row) => handed.push(row));
+    expect(handed.sort()).toEqual([
+      [0, true, '11'],
+      [1, true, '00'],
+    ]);
+    expect(rows.rows).toEqual(['11', '00']);
+    expect(jobs).toBe(2);
+    expect(await build({taskId: 'T/0', entryPoint: 'add', solutions, tests: []})).toEqual({execOk: solutions.map(() => true), rows: solutions.map(() => '')});
+    expect(jobs).toBe(2);
+  });
+
   it('refuses a task it has no prompt for', async () => {
     const build = checkerMatrixBuilder({sandbox, prompts: new Map(), testTimeoutMs: 500});
     await expect(build({taskId: 'T/9', entryPoint: 'add', solutions, tests})).rejects.toThrow(/no prompt for task T\/9/);

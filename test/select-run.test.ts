@@ -40,8 +40,8 @@ const continuations: Record<string, string> = {
   merge_ranges: 'merge_ranges([(1, 2)]) == [(1, 2)]\nassert merge_ranges([]) == []\n\ndef helper():\n    pass\n',
 };
 
-/** Two problems, three samples each: a correct solution twice and a wrong one. */
-function makeRun(store: Store, id: string): void {
+/** Two problems, three samples each by default: a correct solution twice and a wrong one; every sample passes when `codesOf` gives them. */
+function makeRun(store: Store, id: string, codesOf?: (problem: HumanEvalProblem) => string[]): void {
   const chosen = problems.slice(0, 2);
   store.createRun({
     id,
@@ -52,10 +52,11 @@ function makeRun(store: Store, id: string): void {
     model: 'replay:x',
   });
   for (const problem of chosen) {
-    const codes = [problem.canonicalSolution, problem.canonicalSolution, '    return None\n'];
+    const codes = codesOf?.(problem) ?? [problem.canonicalSolution, problem.canonicalSolution, '    return None\n'];
     codes.forEach((code, sampleIndex) => {
+      const passed = codesOf !== undefined || sampleIndex < 2;
       const {id: sampleId} = store.addSample({runId: id, problemId: problem.id, sampleIndex, seed: sampleIndex, code});
-      store.addExecution(sampleId, {passed: sampleIndex < 2, result: sampleIndex < 2 ? 'passed' : 'failed: AssertionError', durationMs: 5});
+      store.addExecution(sampleId, {passed, result: passed ? 'passed' : 'failed: AssertionError', durationMs: 5});
     });
   }
   store.updateRun(id, {status: 'done'});
@@ -208,6 +209,53 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
     // Same rows, same creation times: the second selection re-ran no solution.
     expect(rows()).toEqual(first);
     raw.close();
+  });
+
+  it('passk select --run killed with SIGKILL while it builds the matrix resumes without re-running stored rows', async () => {
+    const db = path.join(work, 'killed.db');
+    const store = new Store(db);
+    // Ten different correct solutions per problem, each taking 0.2 s to load: the build takes seconds.
+    makeRun(store, 'run-kill', (problem) => Array.from({length: 10}, (_, i) => `${problem.canonicalSolution}\nimport time  # variant ${i}\ntime.sleep(0.2)\n`));
+    store.close();
+    const args = [cli, 'select', '--db', db, '--run', 'run-kill', '--tests', 'openai-completions:fake-model', '--base-url', server.url, '--test-samples', '1', '--test-timeout', '1', '--sandbox', 'bwrap', '--json'];
+    const child = execa('node', args, {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
+    const count = () => {
+      try {
+        const handle = new Database(db, {readonly: true, fileMustExist: true});
+        const c = (handle.prepare("SELECT count(*) AS c FROM test_results WHERE run_id = 'run-kill'").get() as {c: number}).c;
+        handle.close();
+        return c;
+      } catch {
+        return 0;
+      }
+    };
+    let stored = 0;
+    for (let i = 0; i < 600 && stored < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stored = count();
+    }
+    child.kill('SIGKILL');
+    await child;
+    const rowsOf = (handle: Database.Database) =>
+      handle.prepare("SELECT problem_id, solution_sha256, passes, created_at FROM test_results WHERE run_id = 'run-kill' ORDER BY problem_id, solution_sha256").all() as Array<{solution_sha256: string}>;
+    const before = rowsOf(new Database(db, {readonly: true}));
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    expect(before.length).toBeLessThan(20);
+    const requestsBefore = server.requests.length;
+
+    const resumed = await execa('node', args, {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).results.find((r: {strategy: string}) => r.strategy === 'b4').tasks).toBe(0);
+    // The test samples were all stored before the build began: none was asked for again.
+    expect(server.requests.slice(requestsBefore).filter((r) => r.path === '/v1/completions')).toEqual([]);
+    const raw = new Database(db, {readonly: true});
+    const after = rowsOf(raw);
+    raw.close();
+    expect(after).toHaveLength(20);
+    // Rows stored before the kill are the same rows, with the same creation times: not run again.
+    const kept = new Set(before.map((row) => JSON.stringify(row)));
+    expect(after.filter((row) => kept.has(JSON.stringify(row)))).toHaveLength(before.length);
+    expect(after.every((row) => (row as unknown as {passes: string}).passes === '11')).toBe(true);
   });
 
   it('a chat model gets the same code and an instruction; asserts come from its code block', async () => {

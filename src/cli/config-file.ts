@@ -6,6 +6,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {isMap, isScalar, LineCounter, parseDocument, type Document} from 'yaml';
+import type {z} from 'zod';
 import {UserError} from '../errors.js';
 import {configSchema, pathKeys, type ConfigFile} from './config-schema.js';
 
@@ -28,23 +29,35 @@ function configPath(argv: string[]): string | undefined {
 }
 
 function lineOf(doc: Document, counter: LineCounter, pathInFile: PropertyKey[], unknownKey?: string): number {
-  const contents = doc.contents;
-  if (unknownKey !== undefined && isMap(contents)) {
-    const pair = contents.items.find((item) => isScalar(item.key) && item.key.value === unknownKey);
-    const range = (pair?.key as {range?: [number, number, number]} | undefined)?.range;
-    if (range) return counter.linePos(range[0]).line;
+  if (unknownKey !== undefined) {
+    // The unknown key sits in the mapping the issue's path names (the top level for a path of []).
+    const map = pathInFile.length === 0 ? doc.contents : doc.getIn(pathInFile as unknown[], true);
+    if (isMap(map)) {
+      const pair = map.items.find((item) => isScalar(item.key) && item.key.value === unknownKey);
+      const range = (pair?.key as {range?: [number, number, number]} | undefined)?.range;
+      if (range) return counter.linePos(range[0]).line;
+    }
   }
   const node = doc.getIn(pathInFile as unknown[], true) as {range?: [number, number, number]} | undefined;
   return node?.range ? counter.linePos(node.range[0]).line : 1;
 }
 
-/** Loads and validates a config file; every problem is a UserError (exit 2) naming file:line. */
-export function loadConfigFile(file: string): ConfigFile {
+/** What a YAML file holds, for its error messages: e.g. "config file", and a hint on unknown keys. */
+export interface YamlFileKind {
+  what: string;
+  unknownKeyHint: string;
+}
+
+/**
+ * Loads a YAML file and validates it with a zod schema; every problem is a UserError (exit 2)
+ * naming file:line, the first problem only (with a count of the others).
+ */
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, kind: YamlFileKind): z.output<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read the config file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UserError(`cannot read the ${kind.what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const counter = new LineCounter();
   const doc = parseDocument(text, {lineCounter: counter, uniqueKeys: true, prettyErrors: false});
@@ -54,17 +67,22 @@ export function loadConfigFile(file: string): ConfigFile {
     throw new UserError(`${file}:${line}: ${syntax.message.split('\n')[0]}`);
   }
   const value: unknown = doc.toJS() ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${file}:1: the config file must be a mapping of flag names to values`);
-  const parsed = configSchema.safeParse(value);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${file}:1: the ${kind.what} must be a mapping of keys to values`);
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const first = issues[0]!;
   const unknownKey = first.code === 'unrecognized_keys' ? first.keys[0] : undefined;
   const line = lineOf(doc, counter, first.path, unknownKey);
   const where = first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-  const message = unknownKey !== undefined ? `unknown key "${unknownKey}" (keys are passk run's flag names)` : `${where}${first.message}`;
+  const message = unknownKey !== undefined ? `${where}unknown key "${unknownKey}" (${kind.unknownKeyHint})` : `${where}${first.message}`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   throw new UserError(`${file}:${line}: ${message}${more}`);
+}
+
+/** Loads and validates a config file; every problem is a UserError (exit 2) naming file:line. */
+export function loadConfigFile(file: string): ConfigFile {
+  return loadYamlFile(file, configSchema, {what: 'config file', unknownKeyHint: "keys are passk run's flag names"});
 }
 
 function givenOnCommandLine(argv: string[], name: string, char: string | undefined): boolean {

@@ -19,6 +19,7 @@ export const configSchema = z.strictObject({
   shots: z.int().min(0).max(4).optional(),
   rules: z.boolean().optional(),
   model: z.string().optional(),
+  'replay-prompts': z.string().optional(),
   'base-url': z.string().optional(),
   samples: z.int().min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
@@ -61,7 +62,7 @@ export type ConfigFile = z.infer<typeof configSchema>;
 export const invocationOnlyFlags = ['config', 'json', 'resume', 'retry-errors', 'force'];
 
 /** Keys whose values are paths, resolved against the config file's folder. */
-export const pathKeys = ['dataset', 'out', 'output', 'db', 'toolchain-root'] as const;
+export const pathKeys = ['dataset', 'replay-prompts', 'out', 'output', 'db', 'toolchain-root'] as const;
 
 /** The published JSON Schema, each key described by its flag's summary. */
 export function configJsonSchema(flags: Record<string, {summary?: string}>): Record<string, unknown> {

@@ -47,6 +47,9 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     model: Flags.string({
       summary: 'openai:<model> (chat), openai-completions:<model> (base), reference, or replay:<samples.jsonl>.',
     }),
+    'replay-prompts': Flags.string({
+      summary: "With --model replay:FILE of CodeT's {prompt, samples} generations: CodeT's dataset file ({task_id, prompt}) joining FILE's records to tasks (default: the bench's own prompts).",
+    }),
     'base-url': Flags.string({env: 'OPENAI_BASE_URL', summary: `OpenAI-compatible endpoint (default ${DEFAULT_BASE_URL}). The key is read from OPENAI_API_KEY only.`}),
     samples: Flags.integer({char: 'n', min: 1, summary: 'Samples per problem (default 1; replay: as many as the file has).'}),
     temperature: Flags.string({summary: 'Sampling temperature, 0 to 2 (default 0).'}),
@@ -117,6 +120,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         minTimeLimitS: optionalNumber(flags['min-time-limit'], 'min-time-limit'),
         timeFactor: optionalNumber(flags['gt-time-limit-factor'], 'gt-time-limit-factor'),
         model: flags.model,
+        replayPrompts: flags['replay-prompts'],
         baseUrl: flags['base-url'],
         n: flags.samples,
         temperature: optionalNumber(flags.temperature, 'temperature'),

@@ -6,7 +6,9 @@ import {UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {codetTestLimit} from '../select/codet-tests.js';
-import {checkerMatrixBuilder} from '../select/execute-matrix.js';
+import {compareMatrices, formatMatrixComparison, type MatrixComparison} from '../select/compare-matrix.js';
+import {checkerMatrixBuilder, type MatrixExecutorOptions} from '../select/execute-matrix.js';
+import {explainDisagreements} from '../select/explain-matrix.js';
 import {formatSelectionReport} from '../select/format.js';
 import type {SelectionMatrix} from '../select/matrix.js';
 import {readMatrixFile, writeMatrixFile} from '../select/matrix-json.js';
@@ -33,6 +35,7 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
     '<%= config.bin %> select --matrix m.json.gz --export-matrix copy.json',
     '<%= config.bin %> select --run latest --tests openai-completions:codegen-16B --base-url http://127.0.0.1:8000/v1',
     '<%= config.bin %> select --run latest --tests replay:HumanEval_codegen16B_..._test_case.jsonl --test-prompts HumanEval_for_test_case_generation.jsonl',
+    '<%= config.bin %> select --run latest --tests replay:..._test_case.jsonl.gz --test-prompts ... --compare-matrix humaneval_codegen16B_passing_matrix.json.gz',
     '<%= config.bin %> select --run latest   # a verilog-eval run: behavioural checks, no --tests',
   ];
 
@@ -62,13 +65,16 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
     k: Flags.integer({char: 'k', multiple: true, min: 1, summary: 'pass@k to report besides pass@1 (one pick per top group, round robin).'}),
     seed: Flags.integer({default: 0, summary: 'Seed for the concrete pick within each top group, and base seed of test sample i (seed + i).'}),
     'export-matrix': Flags.string({summary: 'Also write the matrix to this file (.gz: gzipped).'}),
+    'compare-matrix': Flags.string({
+      summary: 'Compare the matrix with this one (same format): solutions and tests, cell, executed-row and ground-truth agreement; with --run, every disagreement is re-run and given a cause.',
+    }),
     'test-timeout': Flags.string({default: '0.1', summary: 'Seconds per generated assert when building the matrix (CodeT, B4: 0.1).'}),
     'stim-blocks': Flags.integer({min: 3, default: defaultStimulus.blocks, summary: 'Verilog: blocks of stimulus vectors (corner, random..., long); one check per distinct block trace.'}),
     'stim-cycles': Flags.integer({min: 3, default: defaultStimulus.cycles, summary: 'Verilog: cycles per block (the last block has 32 times as many).'}),
     'exec-concurrency': Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Verilog: candidates simulated at once (default: cores).'}),
   };
 
-  async run(): Promise<Omit<SelectionReport | VerilogSelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number}> {
+  async run(): Promise<Omit<SelectionReport | VerilogSelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number; comparison?: MatrixComparison}> {
     const {flags} = await this.parse(Select);
     const selection: SelectionOptions = {
       strategies: flags.strategy ?? [...strategyNames],
@@ -83,6 +89,9 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
     let report: SelectionReport | VerilogSelectionReport;
     let selectionId: number | undefined;
     let described: string;
+    // Read first: a bad reference file fails before any work.
+    const reference = flags['compare-matrix'] ? readMatrixFile(flags['compare-matrix']) : undefined;
+    let comparison: MatrixComparison | undefined;
     const store = flags.run ? this.openStore(flags.db) : undefined;
     // A VerilogEval run is selected by behaviour; any other run (or none) takes the generated-test path, which says what is wrong.
     const storedRun = store && flags.run ? (flags.run === 'latest' ? store.latestRun() : store.getRun(flags.run)) : undefined;
@@ -90,6 +99,8 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
       matrix = readMatrixFile(flags.matrix);
       report = runSelection(matrix, selection);
       described = flags.matrix;
+      // Causes need the solutions re-run, which needs the run's prompts: only with --run.
+      if (reference) comparison = compareMatrices(matrix, reference);
     } else if (store && storedRun && verilogBenches.includes(storedRun.bench)) {
       if (flags.tests) throw new UserError('a verilog-eval run is selected by behaviour: drop --tests (generated tests are for humaneval runs)');
       const sandbox = await openSandbox({
@@ -130,6 +141,7 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
         },
       );
       const sandbox = await openSandbox({backend: flags.sandbox, toolchainRoot: flags['toolchain-root'], dockerHosts: flags['docker-host'], image: flags.image});
+      const executor: MatrixExecutorOptions = {sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000};
       try {
         const result = await selectForRun({
           store,
@@ -138,12 +150,26 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
           tests,
           check: sandboxSyntaxChecker(sandbox),
           limit: flags['test-limit'],
-          build: checkerMatrixBuilder({sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000}),
+          build: checkerMatrixBuilder(executor),
           selection,
           meta: {gt_timeout: gtTimeout, test_timeout: testTimeout},
         });
         ({matrix, report, selectionId} = result);
         described = `run ${run.id}, ${result.testSamples} test samples from ${flags.tests}`;
+        if (reference) {
+          comparison = compareMatrices(matrix, reference);
+          // The matrix takes each code's ground truth from its first sample (run-matrix.ts): so do its causes.
+          const verdicts = new Map<string, string | undefined>();
+          for (const sample of store.samples(run.id)) {
+            const key = `${sample.problemId}\n${sample.code}`;
+            if (sample.verdict && !sample.verdict.errored && !verdicts.has(key)) verdicts.set(key, sample.verdict.result);
+          }
+          const solutions = new Map(matrix.tasks.map((task) => [task.taskId, task.solutions]));
+          await explainDisagreements(comparison, matrix, {
+            executor,
+            groundTruthResult: (taskId, solution) => verdicts.get(`${taskId}\n${solutions.get(taskId)![solution]}`),
+          });
+        }
       } finally {
         await sandbox.close();
       }
@@ -157,9 +183,11 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
     if ('oracle' in report) this.log(formatBehaviourLines(report));
     if (selectionId !== undefined) this.log(`  stored as selection ${selectionId} of the run`);
     if (flags['export-matrix']) this.log(`  wrote ${flags['export-matrix']}`);
+    if (comparison) this.log(formatMatrixComparison(comparison, flags['compare-matrix']!));
     return {
       input: described,
       ...summary,
+      ...(comparison ? {comparison} : {}),
       ...(selectionId === undefined ? {} : {selectionId}),
       ...(flags['export-matrix'] ? {exported: flags['export-matrix']} : {}),
     };

@@ -6,7 +6,7 @@
 import {chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {execa} from 'execa';
+import {execa, type Options} from 'execa';
 import {awaitExit, releaseIdentity, takeIdentity, type Identity} from './identity.js';
 import {cleanEnv, jobFiles, openFilesLimit, stepResult, stepSucceeded} from './job.js';
 import {tasksByUid, treeResidentBytes} from './procs.js';
@@ -113,18 +113,60 @@ function watchMemory(subprocess: {pid?: number; kill(signal: NodeJS.Signals): bo
   return {stop: () => clearInterval(timer), tripped: () => overMemory};
 }
 
-async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: number, dirs: JobDirs, wrap: Wrap): Promise<StepResult> {
-  const argv = [...confine(uid, job.limits, tasksNow), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, dirs, job.limits)];
-  const started = performance.now();
+/** A claimed identity (as root) and a fresh job directory holding the files; `release` gives both back. */
+interface JobSpace {
+  dirs: JobDirs;
+  uid: number | undefined;
+  /** What the uid already runs (RLIMIT_NPROC counts it). */
+  tasks: number;
+  release(): Promise<void>;
+}
+
+async function openSpace(files: [string, string][], limits: Limits): Promise<JobSpace> {
+  let identity: Identity | undefined;
+  let root: string | undefined;
+  const release = async () => {
+    try {
+      if (identity) await awaitExit(identity);
+      if (root) await removeTree(root);
+    } finally {
+      if (identity) await releaseIdentity(identity);
+    }
+  };
+  try {
+    if (isRoot) identity = await takeIdentity(diskBytes(limits));
+    const tasks = identity?.tasks ?? tasksByUid().get(process.getuid?.() ?? -1)?.tasks ?? 0;
+    root = await mkdtemp(path.join(identity?.scratch ?? os.tmpdir(), 'passk-job-'));
+    const dirs = await prepareDirs(root, files, identity);
+    return {dirs, uid: identity?.uid, tasks, release};
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/**
+ * Starts one step confined and wrapped, with its memory watchdog. `earlierSteps` counts the steps
+ * this job already ran: each may have left one zombie (bwrap's init) the host's init has not reaped yet.
+ */
+function startStep(space: JobSpace, step: Step, limits: Limits, wrap: Wrap, earlierSteps: number, io: Options) {
+  const argv = [...confine(space.uid, limits, space.tasks + earlierSteps), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, space.dirs, limits)];
   const subprocess = execa(argv[0]!, argv.slice(1), {
-    cwd: dirs.work,
+    cwd: space.dirs.work,
     env: cleanEnv,
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
-    timeout: step.timeoutMs ?? job.limits.timeoutMs,
     killSignal: 'SIGKILL',
-    maxBuffer: job.limits.maxOutputBytes,
+    maxBuffer: limits.maxOutputBytes,
+    ...io,
+  });
+  return {subprocess, watchdog: watchMemory(subprocess, limits.memoryBytes), started: performance.now()};
+}
+
+async function runStep(space: JobSpace, step: Step, job: Job, index: number, wrap: Wrap): Promise<StepResult> {
+  const {subprocess, watchdog, started} = startStep(space, step, job.limits, wrap, index, {
+    timeout: step.timeoutMs ?? job.limits.timeoutMs,
     ...(job.stdin === undefined ? {stdin: 'ignore' as const} : {input: job.stdin}),
   });
   // execa stops reading at maxBuffer but leaves the process running until it exits or times out.
@@ -139,7 +181,6 @@ async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: 
       }
     });
   }
-  const watchdog = watchMemory(subprocess, job.limits.memoryBytes);
   const result = await subprocess.finally(() => watchdog.stop());
   const durationMs = performance.now() - started;
   if (result.failed && result.exitCode === undefined && !result.timedOut && !result.isMaxBuffer && !result.signal) {
@@ -161,18 +202,12 @@ async function runStep(step: Step, job: Job, uid: number | undefined, tasksNow: 
 export async function runJob(job: Job, wrap: Wrap): Promise<JobResult> {
   const started = performance.now();
   const steps: StepResult[] = [];
-  let identity: Identity | undefined;
-  let root: string | undefined;
+  let space: JobSpace | undefined;
   let error: string | undefined;
   try {
-    if (isRoot) identity = await takeIdentity(diskBytes(job.limits));
-    const tasks = identity?.tasks ?? tasksByUid().get(process.getuid?.() ?? -1)?.tasks ?? 0;
-    const files = jobFiles(job);
-    root = await mkdtemp(path.join(identity?.scratch ?? os.tmpdir(), 'passk-job-'));
-    const dirs = await prepareDirs(root, files, identity);
+    space = await openSpace(jobFiles(job), job.limits);
     for (const [index, step] of job.steps.entries()) {
-      // Each earlier step may have left one zombie (bwrap's init) that the host's init has not reaped yet.
-      const result = await runStep(step, job, identity?.uid, tasks + index, dirs, wrap);
+      const result = await runStep(space, step, job, index, wrap);
       steps.push(result);
       if (!stepSucceeded(result) && job.stopOnFailure !== false) break;
     }
@@ -180,13 +215,11 @@ export async function runJob(job: Job, wrap: Wrap): Promise<JobResult> {
     error = (failure as Error).message;
   }
   const durationMs = Math.round(performance.now() - started);
-  if (identity) await awaitExit(identity);
   try {
-    if (root) await removeTree(root);
+    await space?.release();
   } catch (failure) {
     error ??= `could not remove the job directory: ${(failure as Error).message}`;
   }
-  if (identity) await releaseIdentity(identity);
   return error === undefined ? {steps, durationMs} : {steps, durationMs, error};
 }
 
@@ -195,32 +228,11 @@ export async function runJob(job: Job, wrap: Wrap): Promise<JobResult> {
  * memory watchdog and isolation as a job step, stdin and stdout left open for a request protocol.
  */
 export async function spawnProcess(files: Record<string, string>, step: Step, limits: Limits, wrap: Wrap): Promise<SandboxProcess> {
-  let identity: Identity | undefined;
-  let root: string | undefined;
-  const release = async () => {
-    if (identity) await awaitExit(identity);
-    if (root) await removeTree(root);
-    if (identity) await releaseIdentity(identity);
-  };
+  let space: JobSpace | undefined;
   try {
-    if (isRoot) identity = await takeIdentity(diskBytes(limits));
-    const tasks = identity?.tasks ?? tasksByUid().get(process.getuid?.() ?? -1)?.tasks ?? 0;
-    root = await mkdtemp(path.join(identity?.scratch ?? os.tmpdir(), 'passk-job-'));
-    const dirs = await prepareDirs(root, jobFiles({files, steps: [], limits}), identity);
-    const argv = [...confine(identity?.uid, limits, tasks), ...wrap(step.mergeStderr ? merged(step.argv) : step.argv, dirs, limits)];
-    const started = performance.now();
-    const subprocess = execa(argv[0]!, argv.slice(1), {
-      cwd: dirs.work,
-      env: cleanEnv,
-      extendEnv: false,
-      reject: false,
-      stripFinalNewline: false,
-      killSignal: 'SIGKILL',
-      stdin: 'pipe',
-      buffer: {stdout: false, stderr: true},
-      maxBuffer: limits.maxOutputBytes,
-    });
-    const watchdog = watchMemory(subprocess, limits.memoryBytes);
+    space = await openSpace(jobFiles({files, steps: [], limits}), limits);
+    const opened = space;
+    const {subprocess, watchdog, started} = startStep(opened, step, limits, wrap, 0, {stdin: 'pipe', buffer: {stdout: false, stderr: true}});
     const exited = subprocess.then((result) => {
       watchdog.stop();
       return stepResult({
@@ -243,13 +255,13 @@ export async function spawnProcess(files: Record<string, string>, step: Step, li
         closing ??= (async () => {
           subprocess.kill('SIGKILL');
           await exited;
-          await release();
+          await opened.release();
         })();
         return closing;
       },
     };
   } catch (error) {
-    await release();
+    await space?.release();
     throw new Error(`could not start the sandbox process: ${(error as Error).message}`);
   }
 }

@@ -44,6 +44,12 @@ export interface Step {
   timeoutMs?: number;
   /** Send stderr into stdout (one interleaved log, like `&>` in a Makefile recipe). */
   mergeStderr?: boolean;
+  /**
+   * passk's own Python script (`python3 -I <file>`: the checker, the simulation launcher), never a
+   * sample: a warm runner starts it with the standard modules its zygote has already imported
+   * (json, ctypes, re, typing, ...) instead of importing them again. Ignored where steps are exec'd.
+   */
+  warm?: boolean;
 }
 
 export interface Job {

@@ -3,7 +3,7 @@
  *   openai:<model>              chat model at an OpenAI-compatible /chat/completions
  *   openai-completions:<model>  base model at /completions
  *   reference                   the benchmark's own solutions
- *   replay:<file>               a JSONL samples file ({task_id, completion})
+ *   replay:<file>               a JSONL samples file ({task_id, completion}, or CodeT's {prompt, samples})
  * Only the first colon separates the scheme, so `openai:llama3:8b` names model `llama3:8b`.
  */
 import type {Bench} from '../bench/bench.js';
@@ -35,6 +35,8 @@ export interface ProviderOptions {
   /** Omit for --no-cache. */
   cache?: ResponseCache;
   retryBaseMs?: number;
+  /** replay: CodeT's dataset file joining a CodeT generation file's records to tasks by prompt. */
+  replayPrompts?: string;
 }
 
 const SPEC_FORMS = 'openai:<model>, openai-completions:<model>, reference or replay:<file>';
@@ -60,7 +62,7 @@ export function createProvider(spec: string, options: ProviderOptions): Provider
       });
     case 'replay':
       if (rest.trim() === '') throw new UserError(`--model ${spec}: no file after "replay:"`);
-      return replayProvider(rest, options.bench);
+      return replayProvider(rest, options.bench, {prompts: options.replayPrompts});
     default:
       throw new UserError(`--model ${spec}: unknown model spec; use ${SPEC_FORMS}`);
   }

@@ -7,16 +7,28 @@
  * Sample i of a problem is its i-th line (file, group entry). A bench that tells the two fields apart (EvalPlus:
  * a completion follows the prompt, a solution stands alone) turns the text into code. The run
  * refuses problems with no samples (see `executeRun`), so a partial file never passes for a score.
+ *
+ * CodeT's generation files (`{"prompt", "samples": [...]}` per problem, raw completions) are read
+ * too: each sample is post-processed as CodeT does (cut at its stop tokens) and is a completion; a
+ * record joins the problem with the same prompt, or through CodeT's dataset file (`prompts`:
+ * `{task_id, prompt}` lines) when the bench's prompts are not the ones the samples continued.
  */
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import type {Bench} from '../bench/bench.js';
 import {UserError} from '../errors.js';
+import {joinByPrompt, readCodetPrompts, readCodetSamples} from '../select/codet-file.js';
+import {codetSolution} from '../select/codet-tests.js';
 import type {Completion, CompletionRequest, Provider} from './provider.js';
 
-export function replayProvider(file: string, bench: Bench): Provider {
-  const samples = readSamples(file, bench);
+export interface ReplayOptions {
+  /** CodeT's dataset file ({task_id, prompt} lines) joining a CodeT generation file's records to tasks. */
+  prompts?: string;
+}
+
+export function replayProvider(file: string, bench: Bench, options: ReplayOptions = {}): Provider {
+  const samples = readSamples(file, bench, options);
   return {
     id: `replay:${file}`,
     verbatim: true,
@@ -40,7 +52,7 @@ export function replayProvider(file: string, bench: Bench): Provider {
 type Field = 'completion' | 'solution';
 
 /** problem id → code in file order, validated against the bench. */
-function readSamples(file: string, bench: Bench): Map<string, string[]> {
+function readSamples(file: string, bench: Bench, options: ReplayOptions): Map<string, string[]> {
   const problems = new Map(bench.problems.map((p) => [p.id, p]));
   const samples = new Map<string, string[]>();
   const add = (taskId: string, field: Field, text: string, where: string) => {
@@ -51,15 +63,48 @@ function readSamples(file: string, bench: Bench): Map<string, string[]> {
     if (list) list.push(code);
     else samples.set(taskId, [code]);
   };
-  if (isFolder(file)) {
+  const text = isFolder(file) ? undefined : readText(file);
+  const turtle = text !== undefined && text.trimStart().startsWith('[');
+  const codet = text !== undefined && !turtle && isCodetFile(text.split('\n'));
+  if (options.prompts !== undefined && !codet) {
+    throw new UserError(`${file} is not a CodeT {"prompt", "samples"} file; a prompts file joins only those to tasks`);
+  }
+  if (text === undefined) {
     readFolder(file, bench, add);
+  } else if (turtle) {
+    readTurtle(text, file, add);
+  } else if (codet) {
+    readCodetFile(file, bench, options.prompts, add);
   } else {
-    const text = readText(file);
-    if (text.trimStart().startsWith('[')) readTurtle(text, file, add);
-    else readJsonl(text, file, add);
+    readJsonl(text, file, add);
   }
   if (samples.size === 0) throw new UserError(`${file}: no samples`);
   return samples;
+}
+
+/** Told by the first record: a CodeT file's records have a prompt and samples, and no task_id. */
+function isCodetFile(lines: string[]): boolean {
+  const first = lines.find((line) => line.trim() !== '');
+  try {
+    const row = JSON.parse(first ?? '') as Record<string, unknown>;
+    return typeof row === 'object' && row !== null && 'prompt' in row && Array.isArray(row.samples) && !('task_id' in row);
+  } catch {
+    // Not JSON: the line-by-line reader reports it with its line number.
+    return false;
+  }
+}
+
+function readCodetFile(file: string, bench: Bench, prompts: string | undefined, add: (taskId: string, field: Field, text: string, where: string) => void): void {
+  const taskOfPrompt = prompts
+    ? readCodetPrompts(prompts)
+    : new Map(bench.problems.flatMap((problem) => {
+        const {prompt} = problem as {prompt?: unknown};
+        return typeof prompt === 'string' ? [[prompt, problem.id] as const] : [];
+      }));
+  const hint = prompts ? `not in ${prompts}` : `its prompts are not ${bench.name}'s: give CodeT's dataset file of code prompts with --replay-prompts`;
+  for (const [taskId, texts] of joinByPrompt(readCodetSamples(file), taskOfPrompt, file, hint)) {
+    texts.forEach((text, index) => add(taskId, 'completion', codetSolution(text), `${file}: ${taskId} sample ${index + 1}`));
+  }
 }
 
 function isFolder(file: string): boolean {

@@ -30,6 +30,8 @@ export interface RunRequest {
   minTimeLimitS?: number;
   timeFactor?: number;
   model?: string;
+  /** replay: CodeT's dataset file ({task_id, prompt}) joining a CodeT generation file to tasks. */
+  replayPrompts?: string;
   baseUrl?: string;
   n?: number;
   temperature?: number;
@@ -147,7 +149,9 @@ export async function resolveRun(request: RunRequest, previous: RunConfig | unde
   }
   const isEndpoint = model.startsWith('openai');
   const baseUrl = request.baseUrl ?? previous?.baseUrl ?? DEFAULT_BASE_URL;
-  const provider = createProvider(model, {...providerOptions, bench, baseUrl});
+  const replayPrompts = request.replayPrompts ?? previous?.replayPrompts?.file;
+  check(replayPrompts === undefined || model.startsWith('replay:'), '--replay-prompts joins a replayed CodeT file to tasks; it has no use with ' + model);
+  const provider = createProvider(model, {...providerOptions, bench, baseUrl, replayPrompts});
 
   const partial: Omit<RunConfig, 'n'> = {
     bench: bench.name,
@@ -157,6 +161,7 @@ export async function resolveRun(request: RunRequest, previous: RunConfig | unde
     benchOptions: options,
     model,
     ...(model.startsWith('replay:') ? {modelInputHash: sha256File(model.slice('replay:'.length))} : {}),
+    ...(replayPrompts === undefined ? {} : {replayPrompts: {file: replayPrompts, sha256: sha256File(replayPrompts)}}),
     ...(isEndpoint ? {baseUrl} : {}),
     params: {
       temperature: request.temperature ?? previous?.params.temperature ?? runDefaults.temperature,

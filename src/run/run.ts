@@ -27,6 +27,8 @@ export interface RunConfig {
   model: string;
   /** sha256 of a replay samples file, so resuming against an edited file is refused. */
   modelInputHash?: string;
+  /** replay of a CodeT generation file: CodeT's dataset file joining its records to tasks, and its sha256. */
+  replayPrompts?: {file: string; sha256: string};
   baseUrl?: string;
   n: number;
   params: SamplingParams;
@@ -229,10 +231,10 @@ function judgingEnvironment(environment: Record<string, unknown> | undefined): R
 
 /**
  * A calibration worth keeping: a sandbox failure says nothing about the reference, and a timeout
- * may be load (even when judged alone), so both are judged again next time.
+ * among other jobs may be load. A timeout judged again alone (`alone`) is the reference's own.
  */
-function cacheable(verdict: Verdict): boolean {
-  return !verdict.errored && !verdict.result.startsWith('timed out');
+function cacheable(verdict: Verdict, alone = false): boolean {
+  return !verdict.errored && (alone || !verdict.result.startsWith('timed out'));
 }
 
 /** Judges every problem's own reference (cached per dataset, toolchain and verdict settings). */
@@ -249,6 +251,7 @@ async function calibrate(
     .update(canonicalJson({environment: judgingEnvironment(environment), mode: config.verdictMode, benchOptions: config.benchOptions}))
     .digest('hex');
   const calibrations = new Map<string, Verdict>();
+  const judgedNow = new Set<string>();
   let done = 0;
   let passed = 0;
   const stopIfInterrupted = () => {
@@ -261,6 +264,7 @@ async function calibrate(
         stopIfInterrupted();
         let verdict = store.calibration(benchKey, environmentKey, problem.id);
         if (!verdict) {
+          judgedNow.add(problem.id);
           verdict = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode});
           stopIfInterrupted(); // the verdict may be the interrupting signal's (see sampleAll)
           if (cacheable(verdict)) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
@@ -277,11 +281,11 @@ async function calibrate(
   // A reference that timed out with every core busy may only have been starved: judge it again
   // alone before calling the problem invalid (humaneval.md §8.5), and keep that verdict.
   for (const problem of problems) {
-    if (!calibrations.get(problem.id)?.result.startsWith('timed out')) continue;
+    if (!judgedNow.has(problem.id) || !calibrations.get(problem.id)?.result.startsWith('timed out')) continue;
     stopIfInterrupted();
     const verdict = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode});
     stopIfInterrupted();
-    if (cacheable(verdict)) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
+    if (cacheable(verdict, true)) store.addCalibration(benchKey, environmentKey, problem.id, verdict);
     calibrations.set(problem.id, verdict);
   }
   return calibrations;

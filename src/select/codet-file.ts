@@ -60,13 +60,21 @@ export function readCodetPrompts(file: string): Map<string, string> {
   return prompts;
 }
 
-/** Samples per task id; every record must join a task, and a task may be joined only once. */
-export function joinByPrompt(records: CodetRecord[], taskOfPrompt: Map<string, string>, file: string): Map<string, string[]> {
+/**
+ * Samples per task id; every record must join a task, and a task may be joined only once. `hint`
+ * says how to join a file whose prompts are not the problems' own.
+ */
+export function joinByPrompt(
+  records: CodetRecord[],
+  taskOfPrompt: Map<string, string>,
+  file: string,
+  hint = "give CodeT's dataset file of test prompts to join by",
+): Map<string, string[]> {
   const joined = new Map<string, string[]>();
   for (const [index, record] of records.entries()) {
     const taskId = taskOfPrompt.get(record.prompt);
     if (taskId === undefined) {
-      throw new UserError(`${file}: record ${index + 1} matches no problem's prompt (give CodeT's dataset file of test prompts to join by)`);
+      throw new UserError(`${file}: record ${index + 1} matches no problem's prompt (${hint})`);
     }
     if (joined.has(taskId)) throw new UserError(`${file}: two records for ${taskId}`);
     joined.set(taskId, record.samples);

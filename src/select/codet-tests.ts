@@ -21,14 +21,20 @@ export function codetTestPrompt(prompt: string, entryPoint: string): string {
   return `${prompt}    pass\n\n# check the correctness of ${entryPoint}\nassert `;
 }
 
-function cutAtStops(text: string): string {
-  let end = text.length;
+/**
+ * A solution sample post-processed as CodeT does (postprocess.py `solution_extract`): cut at the
+ * first of its stop tokens, nothing stripped.
+ */
+export function codetSolution(sample: string): string {
+  let end = sample.length;
   for (const stop of codetStopTokens) {
-    const at = text.indexOf(stop);
+    const at = sample.indexOf(stop);
     if (at !== -1 && at < end) end = at;
   }
-  return strip(text.slice(0, end));
+  return sample.slice(0, end);
 }
+
+const cutAtStops = (text: string) => strip(codetSolution(text));
 
 /**
  * The assert statements a sample proposes, before the syntax check. `continuation`: the sample

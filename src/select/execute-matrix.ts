@@ -6,9 +6,9 @@
  * definition-time crash, hang) did not execute, and stays out of the matrix as in B4.
  */
 import pLimit from 'p-limit';
-import {runChecker} from '../bench/humaneval/checker.js';
+import {runChecker, type TestOutcome} from '../bench/humaneval/checker.js';
 import type {Sandbox} from '../execute/sandbox.js';
-import type {MatrixBuilder, MatrixRows} from './matrix.js';
+import type {MatrixBuilder, MatrixInput, MatrixRows} from './matrix.js';
 
 export interface MatrixExecutorOptions {
   sandbox: Sandbox;
@@ -22,33 +22,51 @@ export interface MatrixExecutorOptions {
   concurrency?: number;
 }
 
+/** One solution against a task's tests: its matrix row, and the checker's outcome per test (why a cell is 0). */
+export interface MatrixRowOutcome {
+  execOk: boolean;
+  /** One '0'/'1' per test; '' when the solution did not execute. */
+  row: string;
+  /** What the checker reported per test (for a solution that did not load, each test's load failure). */
+  results: TestOutcome[];
+}
+
+export async function checkerMatrixRow(options: MatrixExecutorOptions, input: Omit<MatrixInput, 'solutions'>, solution: string): Promise<MatrixRowOutcome> {
+  const {taskId, entryPoint, tests} = input;
+  const prompt = options.prompts.get(taskId);
+  if (prompt === undefined) throw new Error(`no prompt for task ${taskId}`);
+  const outcome = await runChecker(options.sandbox, {
+    program: `${prompt}${solution}`,
+    entry: entryPoint,
+    prelude: prompt,
+    tests: tests.map((test) => `${test}\n`),
+    testTimeoutMs: options.testTimeoutMs,
+    loadTimeoutMs: options.loadTimeoutMs ?? 1_000,
+    // Only pass/fail matters here; a traceback import in the solution's process could even cost a 0.1 s test its budget.
+    tracebacks: false,
+  });
+  // A sandbox failure is no verdict on the solution: it must not enter the matrix as one.
+  if (outcome.kind === 'sandbox-error') throw new Error(`a solution of ${taskId}: sandbox error: ${outcome.error}`);
+  const results = outcome.kind === 'results' ? outcome.results : [];
+  const executed = outcome.kind === 'results' && outcome.loaded && results.length === tests.length;
+  return {execOk: executed, row: executed ? results.map((result) => (result.status === 'passed' ? '1' : '0')).join('') : '', results};
+}
+
 export function checkerMatrixBuilder(options: MatrixExecutorOptions): MatrixBuilder {
   const limit = pLimit(options.concurrency ?? 2);
-  return async ({taskId, entryPoint, solutions, tests}): Promise<MatrixRows> => {
-    const prompt = options.prompts.get(taskId);
-    if (prompt === undefined) throw new Error(`no prompt for task ${taskId}`);
+  return async (input, onRow): Promise<MatrixRows> => {
+    if (!options.prompts.has(input.taskId)) throw new Error(`no prompt for task ${input.taskId}`);
+    // Without tests a job would load nothing and say what this says: every (empty) row executed.
+    if (input.tests.length === 0) return {execOk: input.solutions.map(() => true), rows: input.solutions.map(() => '')};
     const outcomes = await Promise.all(
-      solutions.map((solution) =>
-        limit(() =>
-          runChecker(options.sandbox, {
-            program: `${prompt}${solution}`,
-            entry: entryPoint,
-            prelude: prompt,
-            tests: tests.map((test) => `${test}\n`),
-            testTimeoutMs: options.testTimeoutMs,
-            loadTimeoutMs: options.loadTimeoutMs ?? 1_000,
-          }),
-        ),
+      input.solutions.map((solution, index) =>
+        limit(async () => {
+          const outcome = await checkerMatrixRow(options, input, solution);
+          onRow?.(index, outcome.execOk, outcome.row);
+          return outcome;
+        }),
       ),
     );
-    const rows: MatrixRows = {execOk: [], rows: []};
-    for (const [index, outcome] of outcomes.entries()) {
-      // A sandbox failure is no verdict on the solution: it must not enter the matrix as one.
-      if (outcome.kind === 'sandbox-error') throw new Error(`solution ${index} of ${taskId}: sandbox error: ${outcome.error}`);
-      const executed = outcome.kind === 'results' && outcome.loaded && outcome.results.length === tests.length;
-      rows.execOk.push(executed);
-      rows.rows.push(executed ? outcome.results.map((result) => (result.status === 'passed' ? '1' : '0')).join('') : '');
-    }
-    return rows;
+    return {execOk: outcomes.map((outcome) => outcome.execOk), rows: outcomes.map((outcome) => outcome.row)};
   };
 }

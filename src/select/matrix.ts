@@ -65,6 +65,7 @@ export interface MatrixRows {
 
 /**
  * Fills a task's rows by running each solution against the tests in the sandbox, with verdicts
- * decided outside the solution's process. The executor that does so plugs in here.
+ * decided outside the solution's process. The executor that does so plugs in here. `onRow`, when
+ * the builder calls it, hands over each row as it is made (so it can be stored at once).
  */
-export type MatrixBuilder = (input: MatrixInput) => Promise<MatrixRows>;
+export type MatrixBuilder = (input: MatrixInput, onRow?: (solution: number, execOk: boolean, row: string) => void) => Promise<MatrixRows>;

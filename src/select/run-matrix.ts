@@ -9,7 +9,7 @@ import type {SampleRow, TestResultRow, TestSampleRow} from '../store/store.js';
 import {codetStopTokens, keptTests} from './codet-tests.js';
 import type {MatrixInput, MatrixRows, SelectionMatrix, TaskMatrix} from './matrix.js';
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export interface RunMatrixProblem {
   id: string;

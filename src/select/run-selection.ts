@@ -4,6 +4,7 @@
  * passing matrix, fill its rows with the executor, select, and store everything with the run.
  * Every step stores what it made, so an interrupted selection resumes where it stopped.
  */
+import pLimit from 'p-limit';
 import {ExitCode, UserError} from '../errors.js';
 import type {Provider, SamplingParams} from '../generate/provider.js';
 import type {SampleRow, Store} from '../store/store.js';
@@ -11,7 +12,7 @@ import {codetTestPrompt, extractAsserts, type SyntaxChecker} from './codet-tests
 import {joinByPrompt, readCodetPrompts, readCodetSamples} from './codet-file.js';
 import {generateTestSamples, testSampleText, type TestPromptProblem} from './generate-tests.js';
 import type {MatrixBuilder, MatrixMeta, SelectionMatrix} from './matrix.js';
-import {assembleRunMatrix, planRunMatrix, resultRows, runMatrixPostprocess} from './run-matrix.js';
+import {assembleRunMatrix, planRunMatrix, resultRows, runMatrixPostprocess, sha256, type MatrixPlan} from './run-matrix.js';
 import {runSelection, type SelectionOptions, type SelectionReport} from './selection.js';
 
 /** `source` keys the stored test samples: the spec, and for a model also the endpoint, sampling parameters and seed. */
@@ -110,18 +111,48 @@ export function withSampleIndices(report: SelectionReport, matrix: SelectionMatr
   }));
 }
 
+/**
+ * Runs the solutions whose rows are not stored yet, storing each row as the builder hands it over,
+ * so a killed selection re-runs only the rows in flight. Two tasks at a time: the next task's
+ * solutions fill the executor while the last ones of a task finish.
+ */
+async function buildMissingRows(options: RunSelectionOptions, plans: MatrixPlan[]): Promise<void> {
+  const {store, runId, tests} = options;
+  const build = options.build!;
+  const stored = new Set(store.testResults(runId, tests.source).map((row) => `${row.problemId}\n${row.solutionSha256}\n${row.testsSha256}`));
+  let failed = false;
+  const limit = pLimit(2);
+  await Promise.all(
+    plans.map((plan) =>
+      limit(async () => {
+        if (failed) return;
+        const missing = plan.solutions.filter((code) => !stored.has(`${plan.taskId}\n${sha256(code)}\n${plan.testsSha256}`));
+        if (missing.length === 0) return;
+        const part: MatrixPlan = {...plan, solutions: missing};
+        const handedOver = new Set<number>();
+        const onRow = (index: number, execOk: boolean, row: string) => {
+          store.putTestResults(runId, tests.source, resultRows({...part, solutions: [missing[index]!]}, {execOk: [execOk], rows: [row]}));
+          handedOver.add(index);
+        };
+        try {
+          const rows = resultRows(part, await build(part, onRow));
+          store.putTestResults(runId, tests.source, rows.filter((_, index) => !handedOver.has(index)));
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    ),
+  );
+}
+
 export async function selectForRun(options: RunSelectionOptions): Promise<RunSelectionResult> {
   const {store, runId, tests} = options;
   await collectTestSamples(options);
   await extractStored(options);
   const testSamples = store.testSamples(runId, tests.source);
   const plans = planRunMatrix(options.problems, store.samples(runId), testSamples, options.limit);
-  if (options.build) {
-    const stored = store.testResults(runId, tests.source);
-    for (const plan of plans) {
-      if (assembleRunMatrix([plan], stored, {}).missing > 0) store.putTestResults(runId, tests.source, resultRows(plan, await options.build(plan)));
-    }
-  }
+  if (options.build) await buildMissingRows(options, plans);
   const meta: MatrixMeta = {...options.meta, limit: options.limit, postprocess: runMatrixPostprocess, sources: [runId, tests.source]};
   const assembled = assembleRunMatrix(plans, store.testResults(runId, tests.source), meta);
   if (!assembled.matrix) {

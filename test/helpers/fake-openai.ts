@@ -2,7 +2,9 @@
  * A local OpenAI-compatible server for tests (127.0.0.1, random port): /v1/models,
  * /v1/chat/completions and /v1/completions, a programmable responder, and injectable faults
  * (error statuses with Retry-After, slow replies, cut-off bodies, malformed JSON, connection resets,
- * replies that echo the request, and a server that dies after N completion requests).
+ * replies that echo the request, and a server that dies after N completion requests), and vLLM's
+ * runtime LoRA loading (POST /v1/load_lora_adapter adds the adapter to /v1/models; the responder
+ * sees the served model name in each request, so answers can improve with the model).
  * Every request is recorded so tests can assert seeds, parameters and retry counts.
  */
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http';
@@ -64,6 +66,8 @@ export interface FakeOpenAI {
   url: string;
   /** Every request received, in arrival order. */
   requests: RecordedRequest[];
+  /** LoRA adapters loaded through POST /v1/load_lora_adapter: name → path, in load order. */
+  adapters: Map<string, string>;
   /** Replaces the behaviour (and its fault queue) for the following requests. */
   setBehaviour(behaviour: FakeBehaviour): void;
   close(): Promise<void>;
@@ -78,6 +82,7 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}, port = 0): Pr
   let behaviour = initial;
   let faults = [...(initial.faults ?? [])];
   const requests: RecordedRequest[] = [];
+  const adapters = new Map<string, string>();
   let served = 0;
 
   const server = createServer(async (req, res) => {
@@ -98,8 +103,17 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}, port = 0): Pr
     if (behaviour.delayMs) await sleep(behaviour.delayMs);
     if (res.destroyed) return;
     if (req.method === 'GET' && recorded.path === '/v1/models') {
-      const data = (behaviour.models ?? ['fake-model']).map((id) => ({id, object: 'model', owned_by: 'fake'}));
+      const data = [...(behaviour.models ?? ['fake-model']), ...adapters.keys()].map((id) => ({id, object: 'model', owned_by: 'fake'}));
       return sendJson(res, 200, {object: 'list', data});
+    }
+    if (req.method === 'POST' && recorded.path === '/v1/load_lora_adapter') {
+      // vLLM's answers: 400 for a name already loaded, 200 with a plain-text message otherwise.
+      const {lora_name: name, lora_path: where} = recorded.body ?? {};
+      if (typeof name !== 'string' || typeof where !== 'string') return sendError(res, 400, 'lora_name and lora_path are required', 'invalid_request');
+      if (adapters.has(name)) return sendError(res, 400, `The lora adapter '${name}' has already been loaded.`, 'invalid_request');
+      adapters.set(name, where);
+      res.writeHead(200, {'content-type': 'text/plain'});
+      return res.end(`Success: LoRA adapter '${name}' added successfully.`);
     }
     if (req.method === 'POST' && recorded.path === '/v1/chat/completions') {
       return sendJson(res, 200, completionBody('chat', recorded, behaviour.respond));
@@ -115,6 +129,7 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}, port = 0): Pr
   return {
     url: `http://127.0.0.1:${address.port}/v1`,
     requests,
+    adapters,
     setBehaviour(next) {
       behaviour = next;
       faults = [...(next.faults ?? [])];

@@ -34,6 +34,8 @@ export interface CheckerSpec {
   reduce?: 'not-none-unless-bool';
   /** The whole job's limit, when the tests' budgets do not give it (input/output tests). */
   jobTimeoutMs?: number;
+  /** Print failures' tracebacks on the job's stderr (default true); off, a failing test costs no traceback import and formatting. */
+  tracebacks?: boolean;
 }
 
 export type TestStatus = 'passed' | 'failed' | 'timed out' | 'error';
@@ -103,10 +105,11 @@ export async function runChecker(sandbox: Sandbox, spec: CheckerSpec): Promise<C
     failFast: spec.failFast ?? false,
     evalplus: spec.evalplus ?? null,
     reduce: spec.reduce ?? null,
+    tracebacks: spec.tracebacks ?? true,
   };
   const result = await sandbox.run({
     files: spec.evalplus ? {'checker.py': source(), 'evalplus.py': source('evalplus.py')} : {'checker.py': source()},
-    steps: [{argv: ['python3', '-I', 'checker.py'], timeoutMs: (spec.jobTimeoutMs ?? budgetMs) + checkerSlackMs}],
+    steps: [{argv: ['python3', '-I', 'checker.py'], warm: true, timeoutMs: (spec.jobTimeoutMs ?? budgetMs) + checkerSlackMs}],
     stdin: JSON.stringify(job),
     limits: defaultLimits,
   });

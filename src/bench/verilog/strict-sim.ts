@@ -24,11 +24,13 @@ export interface IsolatedSimulation {
   /** Job files to add (the launcher). */
   files: Record<string, string>;
   argv: string[];
+  /** The launcher is passk's own script (Step.warm). */
+  warm: boolean;
 }
 
 /** Runs `vvp [options] <image>` under the launcher; `token` authenticates the launcher's own failure line. */
 export function isolatedSimulation(vvp: string[], token: string): IsolatedSimulation {
-  return {files: {[launcherName]: launcher()}, argv: ['python3', '-I', launcherName, token, ...vvp]};
+  return {files: {[launcherName]: launcher()}, argv: ['python3', '-I', launcherName, token, ...vvp], warm: true};
 }
 
 /** Why the launcher refused to run the simulation (Landlock unavailable), or undefined when it ran it. */

@@ -185,12 +185,12 @@ async function judgeV1(problem: V1Problem, code: string, {sandbox, mode, calibra
   const tb = nonces ? hardenTestbench(problem.test, nonces) : {test: problem.test, top: 'tb'};
   const assembly = v1Assembly(code, mode);
   const design = assembly === 'whole module' ? code : `${problem.header}\n${code}`;
-  const simulate = nonces ? isolatedSimulation(['vvp', '-n', 'test.vvp'], nonces.launcher) : {files: {}, argv: ['vvp', '-n', 'test.vvp']};
+  const simulate = nonces ? isolatedSimulation(['vvp', '-n', 'test.vvp'], nonces.launcher) : {files: {}, argv: ['vvp', '-n', 'test.vvp'], warm: false};
   const run = await sandbox.run({
     files: {[source]: `${tb.test}\n${design}`, ...simulate.files},
     steps: [
       {argv: iverilogCompile('test.vvp', [source], tb.top), timeoutMs: simulationTimeoutMs},
-      {argv: simulate.argv, timeoutMs: simulationTimeoutMs},
+      {argv: simulate.argv, warm: simulate.warm, timeoutMs: simulationTimeoutMs},
     ],
     limits: simulationLimits,
     // Upstream runs `iverilog ...; vvp -n test.vvp`: the simulator runs (and complains) after a failed compile too.

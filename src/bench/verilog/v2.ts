@@ -101,16 +101,16 @@ function failureReason(cls: FailureClass, {mismatches, samples}: Partial<Testben
   return `${failureClassNames[cls].toLowerCase()}${cls === 'R' || cls === 'r' ? counted : ''}`;
 }
 
-async function judgeV2(problem: V2Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
+export async function judgeV2(problem: V2Problem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> {
   const nonces = mode === 'strict' ? newStrictNonces() : undefined;
   const tb = nonces ? hardenTestbench(problem.test, nonces) : {test: problem.test, top: 'tb'};
   // Upstream executes the `#! vvp` file itself, which is `vvp sim` without -n.
-  const simulate = nonces ? isolatedSimulation(['vvp', 'sim'], nonces.launcher) : {files: {}, argv: ['vvp', 'sim']};
+  const simulate = nonces ? isolatedSimulation(['vvp', 'sim'], nonces.launcher) : {files: {}, argv: ['vvp', 'sim'], warm: false};
   const run = await sandbox.run({
     files: {'sample.sv': code, 'test.sv': tb.test, 'ref.sv': nonces ? hideReference(problem.ref, nonces.scope) : problem.ref, ...simulate.files},
     steps: [
       {argv: iverilogCompile('sim', ['sample.sv', 'test.sv', 'ref.sv'], tb.top), mergeStderr: true, timeoutMs: compileTimeoutMs},
-      {argv: simulate.argv, mergeStderr: true, timeoutMs: simulationTimeoutMs},
+      {argv: simulate.argv, warm: simulate.warm, mergeStderr: true, timeoutMs: simulationTimeoutMs},
     ],
     limits: simulationLimits,
     // Upstream runs the (missing or stale) binary even after a failed compile; that adds no

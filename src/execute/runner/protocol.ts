@@ -22,7 +22,7 @@ export interface RunnerRequest {
   files: [string, string][];
   env: Record<string, string>;
   stdin: string | null;
-  steps: {argv: string[]; timeoutMs: number; merge: boolean}[];
+  steps: {argv: string[]; timeoutMs: number; merge: boolean; warm: boolean}[];
   limits: {memoryBytes: number; maxOutputBytes: number; maxFileBytes: number; openFiles: number};
   stopOnFailure: boolean;
   /** Fork `python3 -I <file>` steps from the warm zygote instead of starting an interpreter. */
@@ -61,7 +61,7 @@ export function encodeJob(job: Job, id: number, env: Record<string, string>, fas
     files: jobFiles(job).map(([name, content]) => [name, base64(content)]),
     env,
     stdin: job.stdin === undefined ? null : base64(job.stdin),
-    steps: job.steps.map((step) => ({argv: step.argv, timeoutMs: step.timeoutMs ?? job.limits.timeoutMs, merge: Boolean(step.mergeStderr)})),
+    steps: job.steps.map((step) => ({argv: step.argv, timeoutMs: step.timeoutMs ?? job.limits.timeoutMs, merge: Boolean(step.mergeStderr), warm: Boolean(step.warm)})),
     limits: {
       memoryBytes: job.limits.memoryBytes,
       maxOutputBytes: job.limits.maxOutputBytes,
