@@ -4,7 +4,7 @@
  * sandbox executor that fills the matrix is not part of this branch: without one the command stops
  * with a clear error, and a stand-in `build` (a lookup table, marked as such) checks the plumbing.
  */
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -256,6 +256,32 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
     const kept = new Set(before.map((row) => JSON.stringify(row)));
     expect(after.filter((row) => kept.has(JSON.stringify(row)))).toHaveLength(before.length);
     expect(after.every((row) => (row as unknown as {passes: string}).passes === '11')).toBe(true);
+  });
+
+  it('--compare-matrix on a run: every disagreement is run again and given its cause', async () => {
+    const db = path.join(work, 'compare.db');
+    const store = new Store(db);
+    makeRun(store, 'run-cmp');
+    store.close();
+    const args = [cli, 'select', '--db', db, '--run', 'run-cmp', '--tests', 'openai-completions:fake-model', '--base-url', server.url, '--test-samples', '1', '--test-timeout', '1', '--sandbox', 'bwrap', '--json'];
+    const exported = path.join(work, 'cmp.json');
+    const first = await execa('node', [...args, '--export-matrix', exported], {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
+    expect(first.exitCode, first.stderr).toBe(0);
+    // The "reference": task 0's first cell flipped in both rows (canonical '11', wrong '00'), task 1's first ground truth flipped.
+    const doc = JSON.parse(readFileSync(exported, 'utf8'));
+    doc.tasks[0].E = doc.tasks[0].E.map((row: string) => (row[0] === '1' ? '0' : '1') + row.slice(1));
+    doc.tasks[1].gt[0] = 1 - doc.tasks[1].gt[0];
+    const reference = path.join(work, 'cmp-reference.json');
+    writeFileSync(reference, JSON.stringify(doc));
+    const compared = await execa('node', [...args, '--compare-matrix', reference], {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
+    expect(compared.exitCode, compared.stderr).toBe(0);
+    const {comparison} = JSON.parse(compared.stdout);
+    expect([comparison.cells.agree, comparison.cells.compared, comparison.groundTruth.agree, comparison.groundTruth.compared]).toEqual([6, 8, 3, 4]);
+    expect(comparison.disagreements.map((d: {kind: string; solution: number; ours: boolean; cause: string}) => [d.kind, d.solution, d.ours, d.cause])).toEqual([
+      ['cell', 0, true, "passes in passk and in-process here: the reference's own failure (its timeout or environment)"],
+      ['cell', 1, false, 'fails in passk (failed: AssertionError) and in-process here: failed: AssertionError'],
+      ['gt', 0, true, 'check() passes in passk, fails in the reference (its timeout or environment)'],
+    ]);
   });
 
   it('a chat model gets the same code and an instruction; asserts come from its code block', async () => {
