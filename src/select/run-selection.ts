@@ -158,7 +158,7 @@ export async function selectForRun(options: RunSelectionOptions): Promise<RunSel
   if (!assembled.matrix) {
     throw new UserError(
       `${testSamples.length} test samples from ${tests.source} are stored with run ${runId}, but ${assembled.missing} of ${assembled.rows} matrix rows ` +
-        'have no test results: the sandbox test executor that fills them is not yet available',
+        'have no test results and no executor was given to build them',
     );
   }
   const report = runSelection(assembled.matrix, options.selection);
