@@ -110,7 +110,7 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
   it('generates test samples with the CodeT prompt, stores their asserts, and stops where the executor is missing', async () => {
     const store = new Store(path.join(work, 'a.db'));
     makeRun(store, 'run-a');
-    await expect(selectForRun(await options(store, 'run-a'))).rejects.toThrow(/4 test samples .* are stored with run run-a, but 4 of 4 matrix rows have no test results and no executor was given to build them);
+    await expect(selectForRun(await options(store, 'run-a'))).rejects.toThrow(/4 test samples .* are stored with run run-a, but 4 of 4 matrix rows have no test results and no executor was given to build them/);
     const prompts = server.requests.filter((r) => r.path === '/v1/completions').map((r) => r.body.prompt as string);
     expect(prompts).toContain(codetTestPrompt(problems[0]!.prompt, 'run_lengths'));
     expect(server.requests.at(-1)!.body).toMatchObject({temperature: 0.8, top_p: 0.95, max_tokens: 300});
