@@ -1,8 +1,9 @@
 /**
  * The Docker backend must judge exactly as the bubblewrap backend does with the same toolchain
- * (both run the Debian trixie root of scripts/setup-toolchain.sh): every reference of VerilogEval
- * v2 (both tasks) and HumanEval, plus upstream's example samples, get the same verdicts, and the
- * references that fail under Icarus 12 are the ones upstream expects.
+ * (both run the Debian trixie root of scripts/setup-toolchain.sh): the references of VerilogEval
+ * v2 (both tasks; an even subset and the four that fail under Icarus 12 in `npm test`, all of them in
+ * `npm run test:full`) and every HumanEval one, plus upstream's example samples, get the same
+ * verdicts, and the references that fail are the ones upstream expects.
  */
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import {loadHumanEval} from '../src/bench/humaneval/index.js';
 import {loadVerilogEvalV2} from '../src/bench/verilog/v2.js';
 import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {sharedDataset} from './helpers/datasets.js';
+import {sweep, sweepLabel} from './helpers/sweep.js';
 import {noDockerReason, usableDockerHosts} from './helpers/docker.js';
 
 const verilogEval = sharedDataset('verilog-eval');
@@ -60,13 +62,15 @@ describe.skipIf(!sandboxes.docker)('Docker and bubblewrap judge alike', () => {
     expect(sandboxes.docker!.describe?.()).toMatchObject({imageDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/)});
   });
 
-  it.skipIf(!verilogEval).each(['spec-to-rtl', 'code-complete'] as const)('VerilogEval v2 %s: every reference, and the upstream failures under Icarus 12', async (task) => {
+  const failingUnderIcarus12 = new Set(['Prob082_lfsr32', 'Prob099_m2014_q6c', 'Prob141_count_clock', 'Prob156_review2015_fancytimer']);
+  it.skipIf(!verilogEval).each(['spec-to-rtl', 'code-complete'] as const)(`VerilogEval v2 %s, ${sweepLabel(156, 30, true)}: the references, and the upstream failures under Icarus 12`, async (task) => {
     const bench = loadVerilogEvalV2({dataset: verilogEval!, task});
+    const problems = sweep(bench.problems, 30, (problem) => failingUnderIcarus12.has(problem.id));
     const verdicts = await expectSameVerdicts(
       bench,
-      bench.problems.map((problem) => ({problem, code: bench.reference(problem)})),
+      problems.map((problem) => ({problem, code: bench.reference(problem)})),
     );
-    const failing = Object.fromEntries(bench.problems.flatMap((problem, index) => (verdicts[index]!.passed ? [] : [[problem.id, verdicts[index]!.class]])));
+    const failing = Object.fromEntries(problems.flatMap((problem, index) => (verdicts[index]!.passed ? [] : [[problem.id, verdicts[index]!.class]])));
     expect(failing).toEqual({
       Prob082_lfsr32: 'T',
       Prob141_count_clock: 'T',
