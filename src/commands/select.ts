@@ -8,7 +8,7 @@ import {DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../gene
 import {codetTestLimit} from '../select/codet-tests.js';
 import {compareMatrices, formatMatrixComparison, type MatrixComparison} from '../select/compare-matrix.js';
 import {checkerMatrixBuilder, type MatrixExecutorOptions} from '../select/execute-matrix.js';
-import {explainDisagreements} from '../select/explain-matrix.js';
+import {compareRunMatrix} from '../select/explain-matrix.js';
 import {formatSelectionReport} from '../select/format.js';
 import type {SelectionMatrix} from '../select/matrix.js';
 import {readMatrixFile, writeMatrixFile} from '../select/matrix-json.js';
@@ -156,20 +156,7 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
         });
         ({matrix, report, selectionId} = result);
         described = `run ${run.id}, ${result.testSamples} test samples from ${flags.tests}`;
-        if (reference) {
-          comparison = compareMatrices(matrix, reference);
-          // The matrix takes each code's ground truth from its first sample (run-matrix.ts): so do its causes.
-          const verdicts = new Map<string, string | undefined>();
-          for (const sample of store.samples(run.id)) {
-            const key = `${sample.problemId}\n${sample.code}`;
-            if (sample.verdict && !sample.verdict.errored && !verdicts.has(key)) verdicts.set(key, sample.verdict.result);
-          }
-          const solutions = new Map(matrix.tasks.map((task) => [task.taskId, task.solutions]));
-          await explainDisagreements(comparison, matrix, {
-            executor,
-            groundTruthResult: (taskId, solution) => verdicts.get(`${taskId}\n${solutions.get(taskId)![solution]}`),
-          });
-        }
+        if (reference) comparison = await compareRunMatrix(store, run.id, matrix, reference, executor);
       } finally {
         await sandbox.close();
       }

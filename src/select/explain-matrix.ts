@@ -8,7 +8,8 @@
  * the run's own verdict text.
  */
 import pLimit from 'p-limit';
-import type {Disagreement, MatrixComparison} from './compare-matrix.js';
+import type {Store} from '../store/store.js';
+import {compareMatrices, type Disagreement, type MatrixComparison} from './compare-matrix.js';
 import {checkerMatrixRow, type MatrixExecutorOptions} from './execute-matrix.js';
 import {inProcessRows, type InProcessRow} from './in-process-matrix.js';
 import type {SelectionMatrix, TaskMatrix} from './matrix.js';
@@ -88,4 +89,23 @@ export async function explainDisagreements(comparison: MatrixComparison, ours: S
       }),
     ),
   );
+}
+
+/**
+ * A run's matrix against a reference matrix, every disagreement given its cause. Ground truth of a
+ * solution is its first sample's verdict in the run, as the matrix takes it (run-matrix.ts).
+ */
+export async function compareRunMatrix(store: Store, runId: string, ours: SelectionMatrix, reference: SelectionMatrix, executor: MatrixExecutorOptions): Promise<MatrixComparison> {
+  const comparison = compareMatrices(ours, reference);
+  const verdicts = new Map<string, string | undefined>();
+  for (const sample of store.samples(runId)) {
+    const key = `${sample.problemId}\n${sample.code}`;
+    if (sample.verdict && !sample.verdict.errored && !verdicts.has(key)) verdicts.set(key, sample.verdict.result);
+  }
+  const solutions = new Map(ours.tasks.map((task) => [task.taskId, task.solutions]));
+  await explainDisagreements(comparison, ours, {
+    executor,
+    groundTruthResult: (taskId, solution) => verdicts.get(`${taskId}\n${solutions.get(taskId)![solution]}`),
+  });
+  return comparison;
 }
