@@ -51,6 +51,7 @@ libc = ctypes.CDLL(None, use_errno=True)
 MAX_MESSAGE = 64 << 20
 MAX_DEPTH = 100
 HEADER = struct.Struct('>I')
+RUNNER = '/opt/passk/runner.py'
 
 
 # ---- the codec: plain data only ----------------------------------------------------------------
@@ -196,6 +197,7 @@ def receive(fd, deadline=None):
 SYS_LANDLOCK = {'x86_64': (444, 445, 446), 'aarch64': (444, 445, 446)}
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
 READ_ONLY = 1 | 4 | 8  # EXECUTE, READ_FILE, READ_DIR
 READ_WRITE_DEVICES = READ_ONLY | 2  # + WRITE_FILE: /dev/null and friends
 RULE_PATH_BENEATH = 1
@@ -261,8 +263,11 @@ def describe(error):
     return type(error).__name__, message
 
 
-def candidate(requests, replies):
-    """Loads the program and answers calls; runs the sample's code and nothing secret."""
+def candidate(requests, replies, hidden=False):
+    """Loads the program and answers calls; runs the sample's code and nothing secret. A `hidden`
+    candidate waits for its program non-dumpable, out of reach of the batch's earlier programs."""
+    if hidden:
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     os.setsid()
     null = os.open('/dev/null', os.O_RDONLY)
     os.dup2(null, 0)
@@ -275,9 +280,13 @@ def candidate(requests, replies):
     abi = restrict_files()
     # Bound now: the program may replace anything it can reach.
     receive_, send_, encode_, describe_, show_, exit_now = receive, send, encode, describe, show_traceback, os._exit
+    prctl = libc.prctl
     for name in set(sys.modules) - STARTUP_MODULES:
         del sys.modules[name]
     load = receive_(requests)
+    if hidden:
+        # Its own program now: as a candidate that was never hidden (and as after an exec).
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     if not load.get('tracebacks', True):
         show_ = lambda error: None  # noqa: E731 (the job asked for none: importing traceback costs a test's budget)
     program = type(sys)('__main__')
@@ -324,7 +333,7 @@ def candidate(requests, replies):
         send_(replies, reply)
 
 
-def start_candidate(exec_fresh):
+def start_candidate(exec_fresh, hidden=False):
     """Forks the candidate: from this clean process before any secret is read, or (after one was
     read) as a fresh `python3 -I checker.py --candidate` so no memory of the checker goes along."""
     requests_r, requests_w = os.pipe()
@@ -337,7 +346,7 @@ def start_candidate(exec_fresh):
                 os.dup2(os.dup2(requests_r, 20), 3)
                 os.dup2(os.dup2(replies_w, 21), 4)
                 os.execv(sys.executable, [sys.executable, '-I', os.path.abspath(__file__), '--candidate'])
-            candidate(requests_r, replies_w)
+            candidate(requests_r, replies_w, hidden)
         finally:
             os._exit(1)
     os.close(requests_r)
@@ -645,10 +654,10 @@ def check_group(session, inputs, expected, rules, reduction, spec):
     return {'status': first['status'] if first else 'pass', 'failed': failed, 'first': first, 'ran': ran}
 
 
-def run_inputs(session, spec):
+def run_inputs(session, spec, rules):
     """The `evalplus` part of a job: per group (base, plus) of the problem's inputs, record the
     reference's outputs, or judge the candidate's against them."""
-    rules = load_rules()
+    rules = rules.get()
     row = json.loads(spec['row'])
     results = {}
     for group in spec['groups']:
@@ -672,39 +681,171 @@ def prelude_source(prompt):
         return prompt.rstrip('\n') + '\n    pass\n'
 
 
-def main():
-    first = start_candidate(exec_fresh=False)
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    job = json.loads(sys.stdin.read())
-    verdict_fd = os.dup(1)
-    null = os.open('/dev/null', os.O_RDWR)
-    os.dup2(null, 0)
-    session = Session(job, first)
-    entry = job['entry']
+# ---- several programs in one job: each judged as if it were alone -----------------------------
+
+
+def load_runner():
+    """passk's runner (sandbox/runner.py, in the image and the bubblewrap root), for its own idea
+    of a process's state and of a job's scratch space and IPC objects."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location('passk_runner', RUNNER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Batch:
+    """The programs of a `--programs N` job, judged one after another, each in a candidate forked
+    before the job was read. Between two programs, scrub() leaves nothing of the first for the
+    second: its processes are killed, the scratch directories and IPC objects emptied, and a
+    waiting candidate the first one tampered with (limits, priority, CPUs, stopped or killed) is
+    replaced by a fresh interpreter."""
+
+    def __init__(self, waiting):
+        self.runner = load_runner()
+        self.waiting = waiting
+        self.baselines = [self.runner.process_state(c.pid) for c in waiting]
+        # The checker's own files, put back after each wipe of the working directory.
+        self.files = {}
+        for name in os.listdir('.'):
+            with open(name, 'rb') as file:
+                self.files[name] = file.read()
+
+    def next_candidate(self, index):
+        candidate = self.waiting[index]
+        if self.runner.process_state(candidate.pid) != self.baselines[index]:
+            candidate.stop()
+            candidate = start_candidate(exec_fresh=True)
+        return candidate
+
+
+    def descendants(self):
+        """Every process below the checker: as its subreaper, orphans come back under it."""
+        parents = {}
+        for name in os.listdir('/proc'):
+            if not name.isdigit():
+                continue
+            try:
+                with open('/proc/%s/stat' % name, 'rb') as file:
+                    parents[int(name)] = int(file.read().rsplit(b')', 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+        found, frontier = set(), {os.getpid()}
+        while frontier:
+            frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+            found |= frontier
+        return found
+
+    def reap(self):
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+    def scrub(self, done):
+        """After program `done`: only the checker and the candidates still waiting may stay (not
+        the used ones: their pids may have been handed to a process of the program by now)."""
+        spared = {os.getpid()} | {c.pid for c in self.waiting[done + 1:]}
+        for _ in range(2000):
+            self.reap()
+            left = self.descendants() - spared
+            if not left:
+                break
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.001)
+        else:
+            raise RuntimeError('a process of the last program could not be killed')
+        for directory in self.runner.SCRATCH_DIRS:
+            self.runner.clear_directory(directory)
+        self.runner.remove_ipc_objects()
+        for name, content in self.files.items():
+            with open(name, 'wb') as file:
+                file.write(content)
+
+
+def judge_program(spec, first, rules):
+    """One program against its problem's tests (and inputs) in the candidate `first`: its report."""
+    session = Session(spec, first)
+    entry = spec['entry']
     # The prompt is trusted: its helpers are the prompt's own, never the sample's (stricter than upstream).
     prelude = {'__name__': '__passk_test__', '__builtins__': builtins}
     results = []
     report = {}
-    if job.get('evalplus') is not None:
+    if spec.get('evalplus') is not None:
         try:
-            report['evalplus'] = run_inputs(session, job['evalplus'])
+            report['evalplus'] = run_inputs(session, spec['evalplus'], rules)
         except BaseException as error:
             results.append({'status': 'error', 'error': 'the inputs could not be run: %s: %s' % describe(error)})
     try:
-        exec(compile(prelude_source(job['prelude']), 'prompt.py', 'exec'), prelude)
+        exec(compile(prelude_source(spec['prelude']), 'prompt.py', 'exec'), prelude)
     except BaseException as error:
         results.append({'status': 'error', 'error': 'the prompt does not run: %s: %s' % describe(error)})
     else:
         # The entry point's name means the candidate everywhere, in helpers too, as in upstream's one program.
         prelude[entry] = proxy(session, entry)
-        for source in job['tests']:
-            result = run_test(session, dict(prelude), source, job['timeoutS'], job.get('loadTimeoutS'), job.get('tracebacks', True))
+        for source in spec['tests']:
+            result = run_test(session, dict(prelude), source, spec['timeoutS'], spec.get('loadTimeoutS'), spec.get('tracebacks', True))
             results.append(result)
-            if result['status'] != 'passed' and job.get('failFast'):
+            if result['status'] != 'passed' and spec.get('failFast'):
                 break
     session.discard()
     report.update({'results': results, 'landlock': session.landlock, 'loaded': session.load_error is None})
-    line = job['nonce'] + ' ' + json.dumps(report, ensure_ascii=True)
+    return report
+
+
+class Rules:
+    """evalplus.py's module, loaded once per job and only by a job that has input/output tests."""
+
+    module = None
+
+    def get(self):
+        if self.module is None:
+            self.module = load_rules()
+        return self.module
+
+
+def main(count):
+    if count > 1:
+        # Orphans of a candidate's processes come back to the checker, so scrub() finds them all.
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    # Every candidate forked while this process holds no secret: the job is read only after.
+    waiting = [start_candidate(exec_fresh=False, hidden=count > 1) for _ in range(count)]
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    job = json.loads(sys.stdin.read())
+    verdict_fd = os.dup(1)
+    null = os.open('/dev/null', os.O_RDWR)
+    os.dup2(null, 0)
+    batch = Batch(waiting) if count > 1 else None
+    rules = Rules()
+    reports = []
+    for index, item in enumerate(job['programs'][:count]):
+        started = time.monotonic()
+        if batch is not None:
+            # Where this program's share of the job's stderr starts (the host splits it there).
+            os.write(2, ('\n%s %d\n' % (job['marker'], index)).encode())
+            candidate = batch.next_candidate(index)
+        else:
+            candidate = waiting[0]
+        spec = dict(job['problems'][item['problem']], program=item['program'])
+        report = judge_program(spec, candidate, rules)
+        report['ms'] = (time.monotonic() - started) * 1000
+        reports.append(report)
+        if batch is not None and index + 1 < len(job['programs']):
+            try:
+                batch.scrub(index)
+            except BaseException as error:
+                # The rest is not judged here (the host judges each alone): say why on the log.
+                os.write(2, ('\npasskchecker: batch stopped after program %d: %s: %s\n' % ((index,) + describe(error))).encode())
+                break
+    line = job['nonce'] + ' ' + json.dumps({'programs': reports}, ensure_ascii=True)
     os.write(verdict_fd, ('\n' + line + '\n').encode())
     os._exit(0)
 
@@ -713,4 +854,4 @@ if __name__ == '__main__':
     if sys.argv[1:] == ['--candidate']:
         candidate(3, 4)
         os._exit(0)
-    main()
+    main(int(sys.argv[2]) if sys.argv[1:2] == ['--programs'] else 1)

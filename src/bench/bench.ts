@@ -54,6 +54,13 @@ export interface JudgeContext {
   calibration?: Verdict;
 }
 
+export interface JudgeItem<P extends Problem = Problem> {
+  problem: P;
+  code: string;
+  /** As JudgeContext.calibration, for this item's problem. */
+  calibration?: Verdict;
+}
+
 export interface Bench<P extends Problem = Problem> {
   /** e.g. 'verilog-eval-v2', 'verilog-eval-v1', 'humaneval' */
   readonly name: string;
@@ -68,6 +75,12 @@ export interface Bench<P extends Problem = Problem> {
   /** The benchmark's own solution, in the same form `extract` returns (the calibration sample). */
   reference(problem: P): string;
   judge(problem: P, code: string, ctx: JudgeContext): Promise<Verdict>;
+  /**
+   * Judges several pieces of code (of one problem or several) at once, each exactly as `judge`
+   * would alone, in fewer sandbox jobs where the bench can (Python's strict checker). Verdicts in
+   * the order of `items`. Absent: the run judges one at a time.
+   */
+  judgeMany?(items: Array<JudgeItem<P>>, ctx: Omit<JudgeContext, 'calibration'>): Promise<Verdict[]>;
   /**
    * The code to judge for a replayed sample's `completion` (the text after the prompt) or
    * self-contained `solution`; absent: the text as it is, whichever field held it.

@@ -32,6 +32,7 @@ export const configSchema = z.strictObject({
   problems: oneOrMany(z.string()).optional(),
   concurrency: z.int().min(1).optional(),
   'exec-concurrency': z.int().min(1).optional(),
+  'exec-batch': z.int().min(1).optional(),
   'exec-timeout': z.int().min(1).optional(),
   mini: z.boolean().optional(),
   'test-details': z.boolean().optional(),

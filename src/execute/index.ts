@@ -64,6 +64,7 @@ class UnsafeSandbox implements Sandbox {
 /** The bubblewrap backend: a warm pool of bubblewrap sandboxes with passk's runner (bwrap.ts). */
 class BwrapSandbox implements Sandbox {
   readonly backend = 'bwrap';
+  readonly confined = true;
   private versions?: Promise<Record<string, string>>;
 
   constructor(

@@ -102,6 +102,12 @@ export interface SandboxProcess {
 export interface Sandbox {
   /** 'bwrap' | 'unsafe' | 'docker' */
   readonly backend: string;
+  /**
+   * True when a job's scratch directories (/work, /tmp, /dev/shm), IPC objects and processes are the
+   * sandbox's own, behind passk's runner (sandbox/runner.py at /opt/passk): a job may then empty them
+   * itself, as the strict checker does between the programs of a batch. Absent: false (unsafe).
+   */
+  readonly confined?: boolean;
   run(job: Job): Promise<JobResult>;
   /**
    * Starts one step as a long-lived process in a fresh job directory holding `files`. Local

@@ -14,6 +14,7 @@ import {EndpointError} from '../generate/endpoint-error.js';
 import type {Provider, SamplingParams} from '../generate/provider.js';
 import {summarize, type Summary} from '../score/summary.js';
 import type {NewSample, RunRow, SampleRow, Store} from '../store/store.js';
+import {defaultJudgeBatch, JudgeQueue} from './judge-queue.js';
 import {EndpointGone, OutageWatch} from './outage.js';
 
 /** Everything that decides a run's results. Its hash guards --resume; nothing secret goes in here. */
@@ -65,6 +66,8 @@ export interface RunOptions {
   concurrency: number;
   /** Concurrent sandbox jobs. */
   execConcurrency: number;
+  /** Most samples judged in one sandbox job where the bench can batch (default defaultJudgeBatch; 1: a job each). */
+  judgeBatch?: number;
   onProgress?: (progress: Progress) => void;
   /** Recorded with the run, and part of the calibration cache key (a fixed judge must not reuse old verdicts). */
   passkVersion: string;
@@ -330,11 +333,10 @@ async function sampleAll(
     options.onProgress?.({phase: 'samples', done, total: jobs.length, passed});
   };
 
+  const queue = new JudgeQueue(bench, {sandbox, mode: config.verdictMode}, execLimit, options.judgeBatch ?? defaultJudgeBatch, () => fatal);
   const judge = async (problem: Problem, sampleId: number, code: string): Promise<Verdict> => {
-    const verdict = await execLimit(() => {
-      if (fatal) throw fatal;
-      return bench.judge(problem, code, {sandbox, mode: config.verdictMode, calibration: calibrations.get(problem.id)});
-    });
+    if (fatal) throw fatal;
+    const verdict = await queue.judge({problem, code, calibration: calibrations.get(problem.id)});
     // A terminal's Ctrl-C reaches the sandboxed processes too: a verdict that lands after an
     // interruption may be that kill's, so it is not kept; the sample is judged again on resume.
     if (options.signal?.aborted) throw fatal;

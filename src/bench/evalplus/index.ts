@@ -8,11 +8,11 @@
 import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
-import type {Bench, Verdict} from '../bench.js';
-import {runChecker} from '../humaneval/checker.js';
+import type {Bench, JudgeContext, Verdict, VerdictMode} from '../bench.js';
+import {runChecker, runCheckerBatch, type CheckerSpec} from '../humaneval/checker.js';
 import {strictVerdict} from '../humaneval/judge.js';
 import {readEvalPlusDataset, type EvalPlusFlavour, type EvalPlusProblem} from './dataset.js';
-import {calibrateReference, evalPlusDefaults, judgeAgainst, type GroundTruth, type Group, type TimeLimits} from './judge.js';
+import {calibrateReference, evalPlusDefaults, judgeAgainst, judgeManyAgainst, type GroundTruth, type Group, type TimeLimits} from './judge.js';
 import {evalPlusPrompt, extractEvalPlus} from './prompt.js';
 
 export type EvalPlusBenchName = 'humaneval-plus' | 'mbpp-plus' | 'mbpp';
@@ -79,40 +79,66 @@ export async function loadEvalPlus(options: EvalPlusOptions): Promise<Bench<Eval
     fromSample: (problem: EvalPlusProblem, field: 'completion' | 'solution', text: string) => (field === 'solution' ? text : `${problem.prompt}${text}`),
   };
   if (options.bench === 'mbpp') {
+    const mbppSpec = (problem: EvalPlusProblem, code: string): CheckerSpec => ({
+      program: code,
+      entry: problem.entryPoint,
+      // Upstream runs the asserts after the solution, in its namespace: some use its imports, some
+      // use math or sys that no reference imports (Mbpp/120, /596). Both are given here.
+      prelude: `import math\nimport sys\n${importLines(problem.canonicalSolution)}`,
+      tests: [problem.assertion],
+      testTimeoutMs: options.timeoutMs ?? defaultMbppTimeoutMs,
+      // `assert check_str(...)` tests a re.Match's truth: only `is not None` crosses.
+      ...(mbppNotNoneTasks.has(problem.entryPoint) ? {reduce: 'not-none-unless-bool' as const} : {}),
+    });
+    const strictOnly = (mode: VerdictMode) => {
+      if (mode !== 'strict') throw new UserError('mbpp: only strict verdicts are built (the asserts run in the checker); drop --verdict compat');
+    };
     return {
       ...common,
       name: 'mbpp',
       judge: async (problem, code, {sandbox, mode}) => {
-        if (mode !== 'strict') throw new UserError('mbpp: only strict verdicts are built (the asserts run in the checker); drop --verdict compat');
-        const outcome = await runChecker(sandbox, {
-          program: code,
-          entry: problem.entryPoint,
-          // Upstream runs the asserts after the solution, in its namespace: some use its imports, some
-          // use math or sys that no reference imports (Mbpp/120, /596). Both are given here.
-          prelude: `import math\nimport sys\n${importLines(problem.canonicalSolution)}`,
-          tests: [problem.assertion],
-          testTimeoutMs: options.timeoutMs ?? defaultMbppTimeoutMs,
-          // `assert check_str(...)` tests a re.Match's truth: only `is not None` crosses.
-          ...(mbppNotNoneTasks.has(problem.entryPoint) ? {reduce: 'not-none-unless-bool' as const} : {}),
-        });
-        return strictVerdict(outcome);
+        strictOnly(mode);
+        return strictVerdict(await runChecker(sandbox, mbppSpec(problem, code)));
+      },
+      judgeMany: async (items, {sandbox, mode}) => {
+        strictOnly(mode);
+        return (await runCheckerBatch(sandbox, items.map(({problem, code}) => mbppSpec(problem, code)))).map(strictVerdict);
       },
     };
   }
   const settings = {...limits, groups, failFast: !options.testDetails};
+  const strictOnly = (mode: VerdictMode) => {
+    if (mode !== 'strict') throw new UserError(`${options.bench}: only strict verdicts are built (outputs are compared in the checker); drop --verdict compat`);
+  };
+  const judge = async (problem: EvalPlusProblem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> => {
+    strictOnly(mode);
+    const stored = calibration?.details?.groundTruth as GroundTruth | undefined;
+    if (stored) return judgeAgainst(problem, code, stored, {...settings, sandbox});
+    // No ground truth yet (the calibration itself, or a judge outside a run): record it now.
+    const calibrated = await calibrateReference(problem, {...settings, sandbox});
+    if (code === reference(problem)) return calibrated;
+    const truth = calibrated.details?.groundTruth as GroundTruth | undefined;
+    if (!truth) return {...calibrated, passed: false, errored: true, result: `error: no ground truth: ${calibrated.result}`};
+    return judgeAgainst(problem, code, truth, {...settings, sandbox});
+  };
   return {
     ...common,
     name: options.bench,
-    judge: async (problem, code, {sandbox, mode, calibration}): Promise<Verdict> => {
-      if (mode !== 'strict') throw new UserError(`${options.bench}: only strict verdicts are built (outputs are compared in the checker); drop --verdict compat`);
-      const stored = calibration?.details?.groundTruth as GroundTruth | undefined;
-      if (stored) return judgeAgainst(problem, code, stored, {...settings, sandbox});
-      // No ground truth yet (the calibration itself, or a judge outside a run): record it now.
-      const calibrated = await calibrateReference(problem, {...settings, sandbox});
-      if (code === reference(problem)) return calibrated;
-      const truth = calibrated.details?.groundTruth as GroundTruth | undefined;
-      if (!truth) return {...calibrated, passed: false, errored: true, result: `error: no ground truth: ${calibrated.result}`};
-      return judgeAgainst(problem, code, truth, {...settings, sandbox});
+    judge,
+    judgeMany: async (items, {sandbox, mode}) => {
+      strictOnly(mode);
+      // Those with their problem's ground truth at hand in one job; any other as `judge` does it.
+      const verdicts: Verdict[] = new Array(items.length);
+      const ready = items.flatMap((item, index) => {
+        const truth = item.calibration?.details?.groundTruth as GroundTruth | undefined;
+        return truth ? [{...item, truth, index}] : [];
+      });
+      const judged = await judgeManyAgainst(ready, {...settings, sandbox});
+      ready.forEach((item, position) => (verdicts[item.index] = judged[position]!));
+      for (const [index, item] of items.entries()) {
+        verdicts[index] ??= await judge(item.problem, item.code, {sandbox, mode, calibration: item.calibration});
+      }
+      return verdicts;
     },
   };
 }

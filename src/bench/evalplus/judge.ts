@@ -7,7 +7,7 @@
  */
 import type {Verdict} from '../bench.js';
 import type {Sandbox} from '../../execute/sandbox.js';
-import {runChecker, type CheckerOutcome} from '../humaneval/checker.js';
+import {runChecker, runCheckerBatch, type CheckerOutcome, type CheckerSpec} from '../humaneval/checker.js';
 import {strictVerdict} from '../humaneval/judge.js';
 import type {EvalPlusProblem} from './dataset.js';
 
@@ -106,13 +106,16 @@ function describeFailure(group: Group, result: GroupResult): string {
   return result.status === 'timeout' ? `timed out: ${where}: ${first?.error ?? ''}` : `failed: ${where}: ${first?.error ?? ''}`;
 }
 
-/** Judges a self-contained solution against the ground truth. */
-export async function judgeAgainst(problem: EvalPlusProblem, code: string, truth: GroundTruth, settings: JudgeSettings): Promise<Verdict> {
+function againstSpec(problem: EvalPlusProblem, code: string, truth: GroundTruth, settings: JudgeSettings): CheckerSpec {
   const groups = settings.groups.filter((group) => truth[group] !== undefined);
   const {minTimeLimitS, factor, perTaskS, failFast} = settings;
   const job = {...baseJob(problem, groups), expected: truth, minTimeLimitS, factor, perTaskS, failFast};
   const jobTimeoutMs = groups.reduce((total, group) => total + checkBudgetS(truth[group]!, settings, failFast), 0) * 1000;
-  const outcome = await runChecker(settings.sandbox, checkerSpec(problem, code, job, jobTimeoutMs));
+  return checkerSpec(problem, code, job, jobTimeoutMs);
+}
+
+function verdictAgainst(outcome: CheckerOutcome, truth: GroundTruth, settings: JudgeSettings): Verdict {
+  const groups = settings.groups.filter((group) => truth[group] !== undefined);
   const report = reportOf(outcome) as Partial<Record<Group, GroupResult>> | undefined;
   if (!report || outcome.kind !== 'results') return withoutReport(outcome);
   const statuses: Partial<Record<Group, EvalPlusStatus>> = {};
@@ -132,6 +135,17 @@ export async function judgeAgainst(problem: EvalPlusProblem, code: string, truth
       stderrTail: step.stderr.slice(-2048),
     },
   };
+}
+
+/** Judges a self-contained solution against the ground truth. */
+export async function judgeAgainst(problem: EvalPlusProblem, code: string, truth: GroundTruth, settings: JudgeSettings): Promise<Verdict> {
+  return verdictAgainst(await runChecker(settings.sandbox, againstSpec(problem, code, truth, settings)), truth, settings);
+}
+
+/** Several solutions (of one problem or several) against their problems' ground truth, in one checker job. */
+export async function judgeManyAgainst(items: Array<{problem: EvalPlusProblem; code: string; truth: GroundTruth}>, settings: JudgeSettings): Promise<Verdict[]> {
+  const outcomes = await runCheckerBatch(settings.sandbox, items.map(({problem, code, truth}) => againstSpec(problem, code, truth, settings)));
+  return outcomes.map((outcome, index) => verdictAgainst(outcome, items[index]!.truth, settings));
 }
 
 /**

@@ -7,7 +7,7 @@
 import type {Bench} from '../bench.js';
 import {readHumanEvalDataset, type HumanEvalProblem} from './dataset.js';
 import {extractHumanEval} from './extract.js';
-import {judgeCompletion} from './judge.js';
+import {judgeCompletion, judgeCompletions} from './judge.js';
 import {humanEvalPrompt} from './prompt.js';
 
 export interface HumanEvalOptions {
@@ -29,6 +29,7 @@ export async function loadHumanEval(options: HumanEvalOptions): Promise<Bench<Hu
     extract: extractHumanEval,
     reference: (problem) => problem.canonicalSolution,
     judge: (problem, code, {sandbox, mode}) => judgeCompletion(problem, code, {sandbox, mode, timeoutMs: options.timeoutMs}),
+    judgeMany: (items, {sandbox, mode}) => judgeCompletions(items, {sandbox, mode, timeoutMs: options.timeoutMs}),
   };
 }
 

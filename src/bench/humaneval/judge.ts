@@ -8,7 +8,7 @@
 import {randomBytes} from 'node:crypto';
 import {defaultLimits, type Job, type JobResult, type Sandbox, type StepResult} from '../../execute/sandbox.js';
 import type {Verdict, VerdictMode} from '../bench.js';
-import {runChecker, type CheckerOutcome} from './checker.js';
+import {runChecker, runCheckerBatch, type CheckerOutcome, type CheckerSpec} from './checker.js';
 import type {HumanEvalProblem} from './dataset.js';
 import {assembleProgram, driverSource} from './program.js';
 
@@ -101,19 +101,32 @@ export function strictVerdict(outcome: CheckerOutcome): Verdict {
   return {passed: test.status === 'passed', result, durationMs: step.durationMs, details: withLandlock};
 }
 
+function strictSpec(problem: HumanEvalProblem, completion: string, timeoutMs: number): CheckerSpec {
+  return {
+    program: `${problem.prompt}${completion}`,
+    entry: problem.entryPoint,
+    prelude: problem.prompt,
+    tests: [`${problem.test}\ncheck(${problem.entryPoint})\n`],
+    testTimeoutMs: timeoutMs,
+  };
+}
+
 export async function judgeCompletion(problem: HumanEvalProblem, completion: string, options: JudgeOptions): Promise<Verdict> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  if (options.mode === 'strict') {
-    const outcome = await runChecker(options.sandbox, {
-      program: `${problem.prompt}${completion}`,
-      entry: problem.entryPoint,
-      prelude: problem.prompt,
-      tests: [`${problem.test}\ncheck(${problem.entryPoint})\n`],
-      testTimeoutMs: timeoutMs,
-    });
-    return strictVerdict(outcome);
-  }
+  if (options.mode === 'strict') return strictVerdict(await runChecker(options.sandbox, strictSpec(problem, completion, timeoutMs)));
   const nonce = randomBytes(16).toString('hex');
   const result = await options.sandbox.run(buildJob(problem, completion, nonce, timeoutMs));
   return verdictFromResult(result, nonce);
+}
+
+/** Several completions (of one problem or several): strict ones in one checker job, each as if alone; compat ones one job each. */
+export async function judgeCompletions(items: Array<{problem: HumanEvalProblem; code: string}>, options: JudgeOptions): Promise<Verdict[]> {
+  if (options.mode !== 'strict') {
+    const verdicts: Verdict[] = [];
+    for (const {problem, code} of items) verdicts.push(await judgeCompletion(problem, code, options));
+    return verdicts;
+  }
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const outcomes = await runCheckerBatch(options.sandbox, items.map(({problem, code}) => strictSpec(problem, code, timeoutMs)));
+  return outcomes.map(strictVerdict);
 }

@@ -30,6 +30,7 @@ export interface DockerSandboxOptions {
 
 export class DockerSandbox implements Sandbox {
   readonly backend = 'docker';
+  readonly confined = true;
   private versions?: Promise<Record<string, string>>;
 
   constructor(
