@@ -706,6 +706,7 @@ class Batch:
         self.runner = load_runner()
         self.waiting = waiting
         self.baselines = [self.runner.process_state(c.pid) for c in waiting]
+        self.own = self.runner.process_state(os.getpid())
         # The checker's own files, put back after each wipe of the working directory.
         self.files = {}
         for name in os.listdir('.'):
@@ -763,6 +764,9 @@ class Batch:
             time.sleep(0.001)
         else:
             raise RuntimeError('a process of the last program could not be killed')
+        if self.runner.process_state(os.getpid()) != self.own:
+            # Lowered limits or priority would weigh on the next programs: they are judged alone.
+            raise RuntimeError("the last program changed the checker's limits or priority")
         for directory in self.runner.SCRATCH_DIRS:
             self.runner.clear_directory(directory)
         self.runner.remove_ipc_objects()
