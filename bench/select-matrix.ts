@@ -8,7 +8,7 @@
  * which is what strict verdicts are measured against. Both fill the same matrix; their cells and
  * passk's against the independent derived matrix are compared as a check.
  *
- *   npx tsx bench/select-matrix.ts [--every N] [--baseline-every K] [--concurrency C] [--sandbox bwrap|docker]
+ *   npx tsx bench/select-matrix.ts [--every N] [--baseline-every K] [--concurrency C] [--batch B] [--sandbox bwrap|docker]
  *
  * --every: every N-th problem only (default 1: all 164); --baseline-every: the baseline runs every
  * K-th of those (default 4), compared with passk on the same tasks.
@@ -22,7 +22,7 @@ import {openSandbox} from '../src/execute/index.js';
 import {replayProvider} from '../src/generate/replay.js';
 import {joinByPrompt, readCodetPrompts, readCodetSamples} from '../src/select/codet-file.js';
 import {extractAsserts, keptTests} from '../src/select/codet-tests.js';
-import {checkerMatrixRow, type MatrixExecutorOptions} from '../src/select/execute-matrix.js';
+import {checkerMatrixRows, defaultMatrixBatch, type MatrixExecutorOptions} from '../src/select/execute-matrix.js';
 import {inProcessRows} from '../src/select/in-process-matrix.js';
 import {readMatrixFile} from '../src/select/matrix-json.js';
 import {sandboxSyntaxChecker} from '../src/select/syntax-check.js';
@@ -34,9 +34,11 @@ const {values: flags} = parseArgs({
     'baseline-every': {type: 'string', default: '4'},
     concurrency: {type: 'string', default: String(os.availableParallelism())},
     sandbox: {type: 'string', default: 'bwrap'},
+    batch: {type: 'string', default: String(defaultMatrixBatch)},
   },
 });
 const concurrency = Number(flags.concurrency);
+const batch = Number(flags.batch);
 const raw = (name: string) => path.join(sharedDatasetsRoot(), 'b4', 'codet_raw', name);
 const solutionsFile = raw('HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_code_solution.jsonl.gz');
 const testsFile = raw('HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_test_case.jsonl.gz');
@@ -71,7 +73,7 @@ try {
   console.log(`${problems.length} tasks: ${jobs} unique solutions, ${tasks.reduce((s, t) => s + t.tests.length, 0)} unique tests, ${cells} cells; post-processing (asserts compiled in the sandbox) ${seconds(postprocessMs)}`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; sandbox ${sandbox.backend}, ${concurrency} jobs at a time`);
 
-  // passk: one strict-checker job per solution, all tasks' jobs through one queue.
+  // passk: strict-checker jobs of up to `batch` solutions of a task, all tasks' jobs through one queue.
   const executor: MatrixExecutorOptions = {sandbox, prompts: new Map(bench.problems.map((p) => [p.id, p.prompt])), testTimeoutMs, loadTimeoutMs};
   const limit = pLimit(concurrency);
   const statuses: Record<string, number> = {};
@@ -82,25 +84,27 @@ try {
   const rows = await Promise.all(
     tasks.map((task) =>
       Promise.all(
-        task.solutions.map((solution) =>
+        Array.from({length: Math.ceil(task.solutions.length / batch)}, (_, chunk) =>
           limit(async () => {
             const t0 = performance.now();
-            const outcome = await checkerMatrixRow(executor, task, solution);
+            const outcomes = await checkerMatrixRows(executor, task, task.solutions.slice(chunk * batch, (chunk + 1) * batch));
             const ms = performance.now() - t0;
             jobMs.push(ms);
             taskMs.set(task.taskId, (taskMs.get(task.taskId) ?? 0) + ms);
-            if (!outcome.execOk) notLoaded += 1;
-            for (const result of outcome.execOk ? outcome.results : []) statuses[result.status] = (statuses[result.status] ?? 0) + 1;
-            return outcome.row;
+            for (const outcome of outcomes) {
+              if (!outcome.execOk) notLoaded += 1;
+              for (const result of outcome.execOk ? outcome.results : []) statuses[result.status] = (statuses[result.status] ?? 0) + 1;
+            }
+            return outcomes.map((outcome) => outcome.row);
           }),
         ),
-      ),
+      ).then((chunks) => chunks.flat()),
     ),
   );
   const passkMs = performance.now() - started;
   jobMs.sort((a, b) => a - b);
   const timedOut = statuses['timed out'] ?? 0;
-  console.log(`passk (strict checker, one job per solution): ${seconds(passkMs)} wall, ${Math.round(cells / (passkMs / 1000))} cells/s`);
+  console.log(`passk (strict checker, jobs of up to ${batch} solutions of a task): ${seconds(passkMs)} wall, ${Math.round(cells / (passkMs / 1000))} cells/s`);
   console.log(`  executed cells by status: ${JSON.stringify(statuses)}; ${notLoaded} solutions did not load`);
   console.log(`  job wall time: median ${jobMs[jobMs.length >> 1]!.toFixed(0)} ms, p90 ${jobMs[Math.floor(jobMs.length * 0.9)]!.toFixed(0)} ms, max ${jobMs.at(-1)!.toFixed(0)} ms; ` +
     `timed-out asserts alone account for ≥ ${seconds((timedOut * testTimeoutMs) / concurrency)} of wall`);

@@ -42,9 +42,20 @@ describe('checkerMatrixBuilder', () => {
       [1, true, '00'],
     ]);
     expect(rows.rows).toEqual(['11', '00']);
-    expect(jobs).toBe(2);
+    // Both solutions in one checker job (each as if alone); with batch 1, a job each and the same rows.
+    expect(jobs).toBe(1);
+    const oneEach = checkerMatrixBuilder({sandbox: counting, prompts: new Map([['T/0', prompt]]), testTimeoutMs: 500, batch: 1});
+    expect(await oneEach({taskId: 'T/0', entryPoint: 'add', solutions: solutions.slice(0, 2), tests: tests.slice(0, 2)})).toEqual(rows);
+    expect(jobs).toBe(3);
     expect(await build({taskId: 'T/0', entryPoint: 'add', solutions, tests: []})).toEqual({execOk: solutions.map(() => true), rows: solutions.map(() => '')});
-    expect(jobs).toBe(2);
+    expect(jobs).toBe(3);
+  });
+
+  it('batched or a job each, every row is the same', async () => {
+    const input = {taskId: 'T/0', entryPoint: 'add', solutions, tests};
+    const batched = await checkerMatrixBuilder({sandbox, prompts: new Map([['T/0', prompt]]), testTimeoutMs: 500, batch: 4})(input);
+    const alone = await checkerMatrixBuilder({sandbox, prompts: new Map([['T/0', prompt]]), testTimeoutMs: 500, batch: 1})(input);
+    expect(batched).toEqual(alone);
   });
 
   it('refuses a task it has no prompt for', async () => {
