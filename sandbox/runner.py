@@ -16,8 +16,8 @@ itself. It is also non-dumpable, so jobs cannot ptrace it or read its memory.
 The same uid would still let a job re-limit, renice or re-schedule the runner, its zygote or (in
 strict Python) the checker from the candidate: prlimit(1, RLIMIT_NOFILE, (3, 3)) made the runner
 fail mid-job, and an infrastructure error takes the sample out of pass@k's n. So every job process
-runs under a seccomp filter (`job_filter`, installed in `enter_job`, inherited by everything the job
-starts) that refuses with EPERM: prlimit64 that sets another process's limits, setpriority and
+runs under a seccomp filter (`job_filter`, installed in `enter_job` or, once, in the zygote; inherited
+by everything the job starts) that refuses with EPERM: prlimit64 that sets another process's limits, setpriority and
 ioprio_set on anything but itself or its own process group (PRIO_USER with who 0 means the whole
 uid), sched_setscheduler/setparam/setaffinity/setattr on another pid, and ptrace, process_vm_readv,
 process_vm_writev and pidfd_getfd. What a job does to itself still works (setrlimit, nice, affinity
@@ -162,6 +162,8 @@ FILTER_CODE = job_filter(os.uname().machine)
 FILTER_BUFFER = None if FILTER_CODE is None else ctypes.create_string_buffer(FILTER_CODE, len(FILTER_CODE))
 FILTER = None if FILTER_CODE is None else SockFprog(len(FILTER_CODE) // 8, ctypes.addressof(FILTER_BUFFER))
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+# True in the zygote, which installs the filter once for every program it forks.
+FILTERED = False
 
 
 def install_filter():
@@ -170,6 +172,8 @@ def install_filter():
             libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(FILTER), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
         error = ctypes.get_errno()
         raise OSError(error, f'cannot install the job seccomp filter: {os.strerror(error)}')
+    global FILTERED
+    FILTERED = True
 
 
 def check_filter():
@@ -214,8 +218,10 @@ def enter_job(fds, limits):
     ):
         resource.setrlimit(name, (value, value))
     os.chdir(WORK)
-    # Last: from here on the job cannot touch any process but its own (see the docstring).
-    install_filter()
+    # Last: from here on the job cannot touch any process but its own (see the docstring). The
+    # zygote's children have it already: installing costs a few hundred µs (the kernel compiles it).
+    if not FILTERED:
+        install_filter()
 
 
 def spawn_exec(executable, argv, env, fds, limits):
@@ -243,6 +249,8 @@ def spawn_exec(executable, argv, env, fds, limits):
 def zygote(channel_fd):
     """Forks `python3 -I <file>` programs on request; never sees a job's files or output."""
     set_dumpable(False)
+    # Under the job filter itself, so that its children need not install it (it needs no other process).
+    install_filter()
     # What passk's checker and the programs it loads import besides the runner's own modules (warm steps).
     import linecache, typing  # noqa: F401, E401
 
