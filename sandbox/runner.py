@@ -13,6 +13,19 @@ dropped, so it cannot switch uids), and a job's kill(-1) reaches every process o
 PID 1, which also ignores every signal it has no handler for. As PID 1 the runner reaps orphans
 itself. It is also non-dumpable, so jobs cannot ptrace it or read its memory.
 
+The same uid would still let a job re-limit, renice or re-schedule the runner, its zygote or (in
+strict Python) the checker from the candidate: prlimit(1, RLIMIT_NOFILE, (3, 3)) made the runner
+fail mid-job, and an infrastructure error takes the sample out of pass@k's n. So every job process
+runs under a seccomp filter (`job_filter`, installed in `enter_job` or, once, in the zygote; inherited
+by everything the job starts) that refuses with EPERM: prlimit64 that sets another process's limits, setpriority and
+ioprio_set on anything but itself or its own process group (PRIO_USER with who 0 means the whole
+uid), sched_setscheduler/setparam/setaffinity/setattr on another pid, and ptrace, process_vm_readv,
+process_vm_writev and pidfd_getfd. What a job does to itself still works (setrlimit, nice, affinity
+and policy with pid 0); what does not is naming itself by pid or tid (prlimit(getpid(), ...),
+pthread_setaffinity_np), which the filter cannot tell from another process. Foreign syscall ABIs
+(i386 through int 0x80, x32) are refused whole. On an architecture the filter has no table for, or
+a kernel that refuses it, the runner does not start: no job runs unprotected.
+
 `python3 -I <file> ...` steps are forked from a zygote (a fresh `python3 -I` that never sees job
 data) instead of starting an interpreter: the child is set up as `python3 -I <file>` would be
 (argv, __main__, stdio, limits, session) and runs the file, which saves the interpreter's start-up
@@ -36,6 +49,7 @@ import resource
 import selectors
 import signal
 import socket
+import struct
 import time
 
 PROTOCOL = 1
@@ -52,6 +66,136 @@ IPC_RMID = 0
 
 def set_dumpable(flag):
     libc.prctl(PR_SET_DUMPABLE, 1 if flag else 0, 0, 0, 0)
+
+
+# ---- the job's seccomp filter (see the docstring) -------------------------------------------
+
+AUDIT_ARCH = {'x86_64': 0xC000003E, 'aarch64': 0xC00000B7}
+# (x86_64, aarch64), from asm/unistd_64.h and asm-generic/unistd.h.
+SYSCALLS = {
+    'prlimit64': (302, 261),
+    'setpriority': (141, 140),
+    'ioprio_set': (251, 30),
+    'sched_setparam': (142, 118),
+    'sched_setscheduler': (144, 119),
+    'sched_setaffinity': (203, 122),
+    'sched_setattr': (314, 274),
+    'ptrace': (101, 117),
+    'process_vm_readv': (310, 270),
+    'process_vm_writev': (311, 271),
+    'pidfd_getfd': (438, 438),
+}
+# Which rule below each syscall jumps to.
+RULES = {
+    'prlimit64': 'prlimit',
+    'setpriority': 'setpriority',
+    'ioprio_set': 'ioprio_set',
+    'sched_setparam': 'own_pid',
+    'sched_setscheduler': 'own_pid',
+    'sched_setaffinity': 'own_pid',
+    'sched_setattr': 'own_pid',
+    'ptrace': 'deny',
+    'process_vm_readv': 'deny',
+    'process_vm_writev': 'deny',
+    'pidfd_getfd': 'deny',
+}
+X32_SYSCALL_BIT = 0x40000000
+PRIO_USER, IOPRIO_WHO_USER = 2, 3
+LD_ABS, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+RET_ALLOW, RET_EPERM = 0x7FFF0000, 0x00050001  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+# struct seccomp_data: nr, arch, instruction pointer, then six 64-bit args (little-endian: low word first).
+NR, ARCH = 0, 4
+
+
+def arg_low(index):
+    return 16 + 8 * index
+
+
+def arg_high(index):
+    return 20 + 8 * index
+
+
+def job_filter(machine):
+    """The classic BPF program, as bytes of struct sock_filter; None for an architecture without a table."""
+    if machine not in AUDIT_ARCH:
+        return None
+    column = 0 if machine == 'x86_64' else 1
+    # (code, jump if true, jump if false, k); a jump is a label or 0 (the next instruction).
+    program = [(LD_ABS, 0, 0, ARCH), (JEQ, 0, 'deny', AUDIT_ARCH[machine]), (LD_ABS, 0, 0, NR)]
+    if machine == 'x86_64':
+        program.append((JGE, 'deny', 0, X32_SYSCALL_BIT))
+    program += [(JEQ, RULES[name], 0, numbers[column]) for name, numbers in SYSCALLS.items()]
+    program += [
+        (RET, 0, 0, RET_ALLOW),
+        # prlimit64(pid, resource, new, old): setting (new != NULL) another pid's limits. pid_t is
+        # the low word; a negative pid is not 0 either.
+        'prlimit', (LD_ABS, 0, 0, arg_low(0)), (JEQ, 'allow', 0, 0),
+        (LD_ABS, 0, 0, arg_low(2)), (JEQ, 0, 'deny', 0),
+        (LD_ABS, 0, 0, arg_high(2)), (JEQ, 'allow', 'deny', 0),
+        # setpriority(which, who, prio): who 0 is the caller (or its process group), except for PRIO_USER.
+        'setpriority', (LD_ABS, 0, 0, arg_low(0)), (JEQ, 'deny', 'who', PRIO_USER),
+        'ioprio_set', (LD_ABS, 0, 0, arg_low(0)), (JEQ, 'deny', 'who', IOPRIO_WHO_USER),
+        'who', (LD_ABS, 0, 0, arg_low(1)), (JEQ, 'allow', 'deny', 0),
+        'own_pid', (LD_ABS, 0, 0, arg_low(0)), (JEQ, 'allow', 'deny', 0),
+        'allow', (RET, 0, 0, RET_ALLOW),
+        'deny', (RET, 0, 0, RET_EPERM),
+    ]
+    labels, instructions = {}, []
+    for item in program:
+        if isinstance(item, str):
+            labels[item] = len(instructions)
+        else:
+            instructions.append(item)
+    encoded = b''
+    for index, (code, jt, jf, k) in enumerate(instructions):
+        offsets = [labels[jump] - index - 1 if isinstance(jump, str) else jump for jump in (jt, jf)]
+        encoded += struct.pack('=HBBI', code, offsets[0], offsets[1], k)
+    return encoded
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+
+
+# Built once here, so that a forked job only makes the two prctl calls.
+FILTER_CODE = job_filter(os.uname().machine)
+FILTER_BUFFER = None if FILTER_CODE is None else ctypes.create_string_buffer(FILTER_CODE, len(FILTER_CODE))
+FILTER = None if FILTER_CODE is None else SockFprog(len(FILTER_CODE) // 8, ctypes.addressof(FILTER_BUFFER))
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+# True in the zygote, which installs the filter once for every program it forks.
+FILTERED = False
+
+
+def install_filter():
+    # no_new_privs is what lets an unprivileged process install a filter.
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0 or \
+            libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(FILTER), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f'cannot install the job seccomp filter: {os.strerror(error)}')
+    global FILTERED
+    FILTERED = True
+
+
+def check_filter():
+    """Before serving: the filter exists for this machine and, in a child, refuses what it must."""
+    if FILTER is None:
+        raise RuntimeError(f'no job seccomp filter for architecture {os.uname().machine} (passk knows {", ".join(AUDIT_ARCH)})')
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            install_filter()
+            limit = resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE)
+            try:
+                resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, limit)
+            except PermissionError:
+                status = 0
+        except BaseException as error:
+            os.write(2, f'passk-runner: {error}\n'.encode())
+        os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError('the job seccomp filter cannot be installed or does not refuse prlimit on another process')
 
 
 def enter_job(fds, limits):
@@ -74,6 +218,10 @@ def enter_job(fds, limits):
     ):
         resource.setrlimit(name, (value, value))
     os.chdir(WORK)
+    # Last: from here on the job cannot touch any process but its own (see the docstring). The
+    # zygote's children have it already: installing costs a few hundred µs (the kernel compiles it).
+    if not FILTERED:
+        install_filter()
 
 
 def spawn_exec(executable, argv, env, fds, limits):
@@ -101,6 +249,8 @@ def spawn_exec(executable, argv, env, fds, limits):
 def zygote(channel_fd):
     """Forks `python3 -I <file>` programs on request; never sees a job's files or output."""
     set_dumpable(False)
+    # Under the job filter itself, so that its children need not install it (it needs no other process).
+    install_filter()
     # What passk's checker and the programs it loads import besides the runner's own modules (warm steps).
     import linecache, typing  # noqa: F401, E401
 
@@ -303,8 +453,9 @@ def process_state(pid):
     try:
         with open(f'/proc/{pid}/limits') as limits, open(f'/proc/{pid}/stat') as stat:
             fields = stat.read().rsplit(')', 1)[1].split()
-            # State, nice (stat fields 3 and 19), the rlimits, the CPUs it may run on.
-            return (fields[0] in 'SR', fields[16], limits.read(), tuple(sorted(os.sched_getaffinity(pid))))
+            # State, nice (stat fields 3 and 19), the rlimits, the CPUs it may run on, scheduling policy and real-time priority.
+            return (fields[0] in 'SR', fields[16], limits.read(), tuple(sorted(os.sched_getaffinity(pid))),
+                    os.sched_getscheduler(pid), os.sched_getparam(pid).sched_priority)
     except OSError:
         return None
 
@@ -630,6 +781,7 @@ def serve():
 
     with open(__file__, 'rb') as file:
         digest = hashlib.sha256(file.read()).hexdigest()
+    check_filter()
     runner = Runner()
     # passk refuses a runner other than its own (an image built from another passk version).
     write_line({'ready': PROTOCOL, 'runner': digest, 'python': sys.version.split()[0], 'pid': os.getpid()})

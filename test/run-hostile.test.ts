@@ -69,6 +69,7 @@ describe('hostile Python samples in a run', () => {
       ['reads outside the work dir', `    open(${JSON.stringify(path.join(projectRoot, 'package.json'))}).read()\n` + honest, /^failed: FileNotFoundError/],
       ['writes outside the work dir', `    open(${JSON.stringify(hostWrite)}, 'w').write('x')\n` + honest, /^failed: FileNotFoundError/],
       ['kills its parent', '    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n    return []\n', /^failed: /],
+      ['limits the runner to three descriptors', '    import resource\n    resource.prlimit(1, resource.RLIMIT_NOFILE, (3, 3))\n    return []\n', /^failed: PermissionError: \[Errno 1\]/],
       ['gigabytes of stdout', "    import sys\n    while True:\n        sys.stdout.write('x' * 65536)\n", /^failed: /],
       ['lingering background process', "    import subprocess\n    subprocess.Popen(['sleep', '987.654'], start_new_session=True)\n" + honest, /^passed$/],
     ];

@@ -334,6 +334,8 @@ async function sampleAll(
   };
 
   const queue = new JudgeQueue(bench, {sandbox, mode: config.verdictMode}, execLimit, options.judgeBatch ?? defaultJudgeBatch, () => fatal);
+  // Samples whose job the sandbox failed under: judged again alone once everything else is done.
+  const broke: Array<{problem: Problem; sampleId: number; code: string}> = [];
   const judge = async (problem: Problem, sampleId: number, code: string): Promise<Verdict> => {
     if (fatal) throw fatal;
     const verdict = await queue.judge({problem, code, calibration: calibrations.get(problem.id)});
@@ -341,6 +343,7 @@ async function sampleAll(
     // interruption may be that kill's, so it is not kept; the sample is judged again on resume.
     if (options.signal?.aborted) throw fatal;
     store.addExecution(sampleId, verdict, environmentId);
+    if (sandboxFailed(verdict)) broke.push({problem, sampleId, code});
     return verdict;
   };
 
@@ -414,4 +417,38 @@ async function sampleAll(
   if (fatal) throw fatal;
   const failure = outcomes.find((o) => o.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
+  for (const {problem, sampleId, code} of broke) {
+    if (options.signal?.aborted) throw new RunInterrupted(runId, String(options.signal.reason));
+    const verdict = await judgeBreaker(options, problem, code, calibrations.get(problem.id));
+    if (options.signal?.aborted) throw new RunInterrupted(runId, String(options.signal.reason));
+    store.addExecution(sampleId, verdict, environmentId);
+  }
+}
+
+/** The sandbox itself failed during the job (its runner broke, or was lost on every try). */
+function sandboxFailed(verdict: Verdict): boolean {
+  return verdict.errored === true && verdict.result.startsWith('error: sandbox: ');
+}
+
+/**
+ * A sample whose job the sandbox failed under, judged again alone (the pool has replaced the
+ * broken runner). An infrastructure error takes a sample out of pass@k's n, so a wrong sample that
+ * breaks the sandbox would raise pass@k: if it breaks it again while the problem's reference,
+ * judged right after, does not, the sample is what breaks it, and it fails (as a runtime error).
+ * If the reference errs too, the sandbox is at fault and the sample stays an infrastructure error.
+ */
+async function judgeBreaker(options: RunOptions, problem: Problem, code: string, calibration: Verdict | undefined): Promise<Verdict> {
+  const {bench, sandbox, config} = options;
+  const again = await bench.judge(problem, code, {sandbox, mode: config.verdictMode, calibration});
+  if (!sandboxFailed(again)) return again;
+  const reference = await bench.judge(problem, bench.reference(problem), {sandbox, mode: config.verdictMode, calibration});
+  if (reference.errored) return again;
+  const error = again.result.slice('error: sandbox: '.length);
+  return {
+    passed: false,
+    result: `failed: SandboxBroken: ${error}`,
+    ...(bench.language === 'verilog' ? {class: 'R'} : {}),
+    durationMs: again.durationMs,
+    details: {...again.details, sandboxBroken: true},
+  };
 }
