@@ -15,10 +15,17 @@ stderr go to the job's stderr, and the checker kills it before writing.
 The candidate also drops, where the kernel has Landlock, every file access but the toolchain
 (read-only) and its scratch directories, so no /proc at all, and the right to signal the checker.
 
-Job (stdin, JSON): {nonce, program, filename, entry, prelude, tests: [source, ...], timeoutS,
-callTimeoutS, loadTimeoutS, failFast, reduce?, tracebacks? (default true: failures' tracebacks on
-the job's stderr; importing and printing them costs milliseconds per failing test)}. Verdict: {results: [{status: passed|failed|timed
-out|error, error?}], landlock: ABI version or 0, loaded: whether the program loaded without raising}.
+Job (stdin, JSON): {nonce, marker, problems: [problem, ...], programs: [{problem: index, program}, ...]}
+where a problem is {filename, entry, prelude, tests: [source, ...], timeoutS, callTimeoutS,
+loadTimeoutS, failFast, reduce?, tracebacks? (default true: failures' tracebacks on the job's stderr;
+importing and printing them costs milliseconds per failing test), evalplus?}. Verdict: {programs:
+[{results: [{status: passed|failed|timed out|error, error?}], landlock: ABI version or 0, loaded:
+whether the program loaded without raising, ms}, ...]}.
+
+Several programs (`checker.py --programs N`, N known before the job is read): N candidates are forked
+first, and the programs are judged one after another, each as if alone (see Batch). Each program's
+share of the job's stderr starts after a line `<marker> <index>`. Programs after one the batch could
+not scrub get no report: the host judges them alone.
 The job's stdout pipe is held only by the checker and by passk's
 runner (sandbox/runner.py), PID 1 of the sandbox and non-dumpable too, so without the nonce no
 process of the sample can write a line there that counts, even where Landlock is missing.
