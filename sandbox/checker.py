@@ -30,7 +30,7 @@ The job's stdout pipe is held only by the checker and by passk's
 runner (sandbox/runner.py), PID 1 of the sandbox and non-dumpable too, so without the nonce no
 process of the sample can write a line there that counts, even where Landlock is missing.
 
-Input/output tests (EvalPlus): a job may also hold `evalplus`: {row (the problem's JSON line, read
+Input/output tests (EvalPlus): a problem may also hold `evalplus`: {row (the problem's JSON line, read
 here so big ints and NaN stay exact), dataset, taskId, entry, atol, groups: ['base', 'plus'], and
 either record: true, budgetS, callLimitS (the reference's outputs and times are recorded), or
 expected: {group: {outputs (packed JSON of codec trees), times, skip}}, minTimeLimitS, factor,
