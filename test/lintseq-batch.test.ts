@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import {afterAll, describe, expect, it} from 'vitest';
 import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {BatchLinter, renameUnits} from '../src/train/lintseq/batch.js';
+import {generateLintSeq} from '../src/train/lintseq/generate.js';
 import {iverilogBatchErrorLines, iverilogErrorLines} from '../src/train/lintseq/linters.js';
 import {languages} from '../src/train/lintseq/languages.js';
 import {WorkerPool} from '../src/train/lintseq/pool.js';
@@ -131,4 +132,16 @@ describe.skipIf(!sandbox)('batched Icarus runs equal linting alone', () => {
     expect(withErrors).toBeGreaterThan(batched.size / 4);
     expect(linter.runs).toBeLessThan(batched.size / 3);
   }, 1_800_000);
+
+  it.skipIf(!verilogEval)('datagen output is the same batched and with one iverilog per state', async () => {
+    const rows = sweep(await readBenchRows('verilog-eval-v2', verilogEval), 12);
+    const options = {language: 'verilog' as const, sequences: 3, seed: 7, sourceFile: 'verilog-eval-v2'};
+    const batched = await generateLintSeq(sandbox!, rows, {...options, workers: 2, lintBatch: 32});
+    const perState = await generateLintSeq(sandbox!, rows, {...options, workers: 1, lintBatch: 1});
+    expect(batched.rows).toEqual(perState.rows);
+    expect(batched.problems).toEqual(perState.problems);
+    expect(batched.lintCalls).toBe(perState.lintCalls);
+    expect(perState.linterRuns).toBe(perState.lintCalls);
+    expect(batched.linterRuns).toBeLessThan(batched.lintCalls);
+  }, 600_000);
 });
