@@ -106,13 +106,18 @@ def iverilog_linter(scratch):
     path = os.path.join(scratch, MODULE + '.sv')
     batch = os.path.join(scratch, 'batch')
     os.mkdir(batch)
-    ivl = ivl_command(scratch)
+    try:
+        ivl = ivl_command(scratch)
+    except Exception as error:  # noqa: BLE001 (batches fail, and the caller lints each text alone)
+        ivl = f'no batch runs: {type(error).__name__}: {error}'
 
     def lint(request):
         if 'texts' not in request:
             with open(path, 'w') as handle:
                 handle.write(request['text'])
             return run([*IVERILOG, path], scratch)
+        if isinstance(ivl, str):
+            raise RuntimeError(ivl)
         names = []
         for index, text in enumerate(request['texts']):
             names.append(f's{index}.sv')
