@@ -3,7 +3,8 @@
  * sequences (phase I with the language's linter in sandboxed workers, phase II into upstream's
  * diff text), each stored as upstream's row plus the rendered training text. Rows whose program
  * has no candidate line give nothing (upstream returns None); a sequence the linter cannot finish
- * (an error it cannot place) is reported, not retried.
+ * (an error it cannot place) is reported, not retried. Verilog programs are generated many at a
+ * time, their states linted together in few Icarus runs (batch.ts); the output is the same.
  */
 import pLimit from 'p-limit';
 import {splitLines, strip} from '../../bench/verilog/pystr.js';

@@ -1,6 +1,6 @@
 /**
  * A linter worker: sandbox/lint_worker.py running as one long-lived sandboxed process (pylint in
- * process, or Icarus behind it), answering one JSON line per program. Requests are queued, one
+ * process, or Icarus behind it), answering one JSON line per request (a program, or a batch of them). Requests are queued, one
  * in flight at a time. A worker that dies or stops answering fails its pending requests and is
  * not reused; the pool (pool.ts) starts another.
  */
