@@ -1,11 +1,13 @@
 /**
  * LintSeq speed, measured: generates s = 5 sequences for every HumanEval canonical program (pylint)
- * and every VerilogEval v2 reference (Icarus) with the sandboxed linter workers, resolves 10,000
- * sequences, and prints each wall time against its target. The baseline, measured in the same run
- * on the same program states: one sandboxed linter process per call (what the workers replace),
- * printed as ms per call and as a ratio.
+ * and every VerilogEval v2 reference (Icarus, batched: --lint-batch states per Icarus run) with the
+ * sandboxed linter workers, resolves 10,000 sequences, and prints each wall time against its
+ * target. Baselines, measured in the same run: one sandboxed linter process per call on the same
+ * program states (what the workers replace), printed as ms per call and as a ratio; and for
+ * Verilog the whole generation again with one iverilog per state (--lint-batch 1, the previous
+ * way), whose sequences must equal the batched ones.
  *
- *   npx tsx bench/lintseq.ts [--workers 2] [--sequences 5] [--baseline-states 40]
+ *   npx tsx bench/lintseq.ts [--workers 2] [--sequences 5] [--baseline-states 40] [--lint-batch 32] [--only python|verilog]
  *
  * Needs the reference data ($PASSK_DATASETS or ../shared/datasets) and the toolchain root with
  * pylint (scripts/setup-toolchain.sh).
@@ -17,7 +19,7 @@ import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {openSandbox} from '../src/execute/index.js';
 import {defaultLimits, type Sandbox} from '../src/execute/sandbox.js';
-import {generateLintSeq, type LintSeqResult} from '../src/train/lintseq/generate.js';
+import {defaultLintBatch, generateLintSeq, type LintSeqResult} from '../src/train/lintseq/generate.js';
 import {languages, type LanguageName} from '../src/train/lintseq/languages.js';
 import {resolveEditPath} from '../src/train/lintseq/resolve.js';
 import {readBenchRows, type SourceBench} from '../src/train/lintseq/sources.js';
@@ -28,8 +30,11 @@ const {values: flags} = parseArgs({
     workers: {type: 'string', default: String(os.availableParallelism())},
     sequences: {type: 'string', default: '5'},
     'baseline-states': {type: 'string', default: '40'},
+    'lint-batch': {type: 'string', default: String(defaultLintBatch)},
+    only: {type: 'string'},
   },
 });
+const lintBatch = Number(flags['lint-batch']);
 const workers = Number(flags.workers);
 const sequences = Number(flags.sequences);
 const baselineStates = Number(flags['baseline-states']);
@@ -90,18 +95,31 @@ const sets: Array<{bench: SourceBench; language: LanguageName; dataset: string}>
   {bench: 'verilog-eval-v2', language: 'verilog', dataset: path.join(datasets, 'verilog-eval')},
 ];
 const completions: string[] = [];
-console.log(`LintSeq, s = ${sequences}, ${workers} linter workers, ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)} at start`);
+const load = () => os.loadavg().map((value) => value.toFixed(1)).join(' ');
+console.log(`LintSeq, s = ${sequences}, ${workers} linter workers, ${os.availableParallelism()} cores, load average ${load()} at start`);
 try {
-  for (const set of sets) {
+  for (const set of sets.filter((set) => !flags.only || set.language === flags.only)) {
     const rows = await readBenchRows(set.bench, set.dataset);
-    const started = performance.now();
-    const result = await generateLintSeq(sandbox, rows, {language: set.language, sequences, seed: 1, workers, sourceFile: set.bench});
-    const elapsed = performance.now() - started;
+    const generate = async (batch: number) => {
+      const started = performance.now();
+      const result = await generateLintSeq(sandbox, rows, {language: set.language, sequences, seed: 1, workers, sourceFile: set.bench, lintBatch: batch});
+      return {result, elapsed: performance.now() - started};
+    };
+    const {result, elapsed} = await generate(lintBatch);
     completions.push(...result.rows.map((row) => row.completion));
+    const runs = (result: LintSeqResult) => (result.linterRuns === result.lintCalls ? '' : ` in ${result.linterRuns} Icarus runs`);
     console.log(
       `${set.bench}: ${rows.length} programs → ${result.rows.length} sequences (${result.problems.length} reported) in ${seconds(elapsed)} s ` +
-        `(target ≤ ${targets[set.language]} s); ${result.lintCalls} linter calls + ${result.cachedCalls} from cache, ${(elapsed / Math.max(1, result.lintCalls)).toFixed(1)} ms wall per call`,
+        `(target ≤ ${targets[set.language]} s); ${result.lintCalls} linter calls${runs(result)} + ${result.cachedCalls} from cache, ${(elapsed / Math.max(1, result.linterRuns)).toFixed(1)} ms wall per run; load average ${load()}`,
     );
+    if (set.language === 'verilog' && lintBatch > 1) {
+      const perState = await generate(1);
+      const same = JSON.stringify(perState.result.rows) === JSON.stringify(result.rows) && JSON.stringify(perState.result.problems) === JSON.stringify(result.problems);
+      console.log(
+        `  baseline, one iverilog per state: ${seconds(perState.elapsed)} s, ${perState.result.lintCalls} calls, ${(perState.elapsed / Math.max(1, perState.result.lintCalls)).toFixed(1)} ms wall per call ` +
+          `(${(perState.elapsed / elapsed).toFixed(1)}× the batched time); same sequences and problems: ${same ? 'yes' : 'NO'}; load average ${load()}`,
+      );
+    }
     const states = sampleStates(result, baselineStates);
     const {workerMs, processMs} = await baseline(sandbox, set.language, states);
     console.log(`  baseline on ${states.length} of its states, one at a time: worker ${workerMs.toFixed(1)} ms/call, a sandboxed process per call ${processMs.toFixed(1)} ms/call (${(processMs / workerMs).toFixed(1)}× slower)`);

@@ -5,7 +5,7 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../../cli/base-command.js';
 import {UserError} from '../../errors.js';
 import {openSandbox} from '../../execute/index.js';
-import {generateLintSeq, type LintSeqProblem, type SourceRow} from '../../train/lintseq/generate.js';
+import {defaultLintBatch, generateLintSeq, type LintSeqProblem, type SourceRow} from '../../train/lintseq/generate.js';
 import {languageNames, type LanguageName} from '../../train/lintseq/languages.js';
 import {readBenchRows, readSourceFile, sourceBenches} from '../../train/lintseq/sources.js';
 import {subsample} from '../../train/lintseq/subsample.js';
@@ -20,6 +20,8 @@ export interface LintSeqSummary {
   problems: LintSeqProblem[];
   lintCalls: number;
   cachedCalls: number;
+  /** Linter runs: lintCalls, or fewer where Verilog states were linted in batches. */
+  linterRuns: number;
   seconds: number;
 }
 
@@ -47,6 +49,7 @@ Input rows: --input FILE.jsonl with "instruction" and "response" (or --response-
     'max-sequences': Flags.integer({min: 1, summary: 'Keep only this many sequences, drawn at random (volume matching against a baseline).'}),
     out: Flags.string({required: true, summary: 'Output JSONL file.'}),
     workers: Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Linter workers run in parallel (default: cores).'}),
+    'lint-batch': Flags.integer({min: 1, default: defaultLintBatch, summary: 'Verilog: most program states linted by one Icarus run (1: one iverilog per state).'}),
     'toolchain-root': Flags.string({env: 'PASSK_TOOLCHAIN_ROOT', summary: 'Root filesystem holding the sandbox toolchain (needs pylint / iverilog).'}),
     'unsafe-no-sandbox': Flags.boolean({default: false, summary: 'Run the linters directly on this host (limits only, no isolation).'}),
   };
@@ -71,6 +74,7 @@ Input rows: --input FILE.jsonl with "instruction" and "response" (or --response-
         sequences: flags.sequences,
         seed: flags.seed,
         workers: flags.workers,
+        lintBatch: flags['lint-batch'],
         sourceFile,
         onProgress: (done, total) => {
           if (done < total && Date.now() - lastReport < 5_000) return;
@@ -92,9 +96,10 @@ Input rows: --input FILE.jsonl with "instruction" and "response" (or --response-
         problems: result.problems,
         lintCalls: result.lintCalls,
         cachedCalls: result.cachedCalls,
+        linterRuns: result.linterRuns,
         seconds: Math.round((performance.now() - started) / 100) / 10,
       };
-      this.log(`${summary.sequences} sequences from ${summary.programs} programs written to ${out} (${summary.lintCalls} linter calls, ${summary.seconds} s)`);
+      this.log(`${summary.sequences} sequences from ${summary.programs} programs written to ${out} (${summary.lintCalls} linter calls${summary.linterRuns < summary.lintCalls ? ` in ${summary.linterRuns} Icarus runs` : ''}, ${summary.seconds} s)`);
       for (const problem of result.problems.slice(0, 10)) this.log(`  row ${problem.index}${problem.sequence === undefined ? '' : ` sequence ${problem.sequence}`}: ${problem.reason}`);
       if (result.problems.length > 10) this.log(`  … ${result.problems.length - 10} more (see --json)`);
       return summary;

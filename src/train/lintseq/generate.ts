@@ -3,18 +3,20 @@
  * sequences (phase I with the language's linter in sandboxed workers, phase II into upstream's
  * diff text), each stored as upstream's row plus the rendered training text. Rows whose program
  * has no candidate line give nothing (upstream returns None); a sequence the linter cannot finish
- * (an error it cannot place) is reported, not retried.
+ * (an error it cannot place) is reported, not retried. Verilog programs are generated many at a
+ * time, their states linted together in few Icarus runs (batch.ts); the output is the same.
  */
 import pLimit from 'p-limit';
 import {splitLines, strip} from '../../bench/verilog/pystr.js';
 import type {Sandbox} from '../../execute/sandbox.js';
+import {BatchLinter} from './batch.js';
 import {editPath} from './edits.js';
 import {languages, programOf, type LanguageName} from './languages.js';
 import {WorkerPool} from './pool.js';
 import {seededRandom} from './random.js';
 import {renderEditPath, resolveEditPath} from './resolve.js';
 import {LintSeqFailure, sampleDeletionPath, type Lint} from './sample.js';
-import type {LintWorker} from './worker.js';
+import {WorkerFailure, type LintWorker} from './worker.js';
 
 export interface SourceRow {
   /** Upstream's `index`: the row's position in its source. */
@@ -51,6 +53,8 @@ export interface LintSeqResult {
   lintCalls: number;
   /** Linter calls answered from the per-program cache instead. */
   cachedCalls: number;
+  /** Linter runs: one per call, or for batched Verilog one per Icarus run (batches and texts linted alone). */
+  linterRuns: number;
 }
 
 export interface LintSeqOptions {
@@ -63,6 +67,8 @@ export interface LintSeqOptions {
   /** Upstream's `source_file` field. */
   sourceFile: string;
   lintTimeoutMs?: number;
+  /** Verilog: most program states linted by one Icarus run (1: one iverilog per state). Default 32. */
+  lintBatch?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -81,7 +87,10 @@ interface ProgramResult {
   cachedCalls: number;
 }
 
-async function programSequences(row: SourceRow, options: LintSeqOptions, worker: LintWorker): Promise<ProgramResult> {
+/** Lints one text with the language's linter: its error lines. */
+type LintText = (text: string) => Promise<number[]>;
+
+async function programSequences(row: SourceRow, options: LintSeqOptions, lintText: LintText): Promise<ProgramResult> {
   const language = languages[options.language];
   const program = programOf(row.response, language.fence);
   const lines = program.split('\n');
@@ -102,7 +111,7 @@ async function programSequences(row: SourceRow, options: LintSeqOptions, worker:
       return cached;
     }
     result.lintCalls++;
-    const lines = language.errorLines(await worker.lint(text));
+    const lines = await lintText(text);
     cache.set(text, lines);
     return lines;
   };
@@ -125,34 +134,43 @@ async function programSequences(row: SourceRow, options: LintSeqOptions, worker:
         ...rendered,
       });
     } catch (error) {
-      if (!(error instanceof LintSeqFailure) && worker.alive) throw error;
-      result.problems.push({index: row.index, sequence, reason: (error as Error).message});
+      if (!(error instanceof LintSeqFailure || error instanceof WorkerFailure)) throw error;
+      result.problems.push({index: row.index, sequence, reason: error.message});
       // A dead worker is replaced by the pool; the program's remaining sequences go unmade.
-      if (!worker.alive) break;
+      if (error instanceof WorkerFailure) break;
     }
   }
   return result;
 }
 
+export const defaultLintBatch = 32;
+
 export async function generateLintSeq(sandbox: Sandbox, rows: readonly SourceRow[], options: LintSeqOptions): Promise<LintSeqResult> {
-  const pool = new WorkerPool(sandbox, languages[options.language].linter, options.workers, options.lintTimeoutMs);
-  const limit = pLimit(options.workers);
+  const language = languages[options.language];
+  const pool = new WorkerPool(sandbox, language.linter, options.workers, options.lintTimeoutMs);
+  const lintBatch = options.lintBatch ?? defaultLintBatch;
+  // Batched: enough programs in flight to fill every worker's batch; otherwise each program holds a worker.
+  const batched = language.linter === 'iverilog' && lintBatch > 1 ? new BatchLinter(pool, options.workers, lintBatch) : undefined;
+  const limit = pLimit(batched ? options.workers * lintBatch : options.workers);
+  const lintWith = (worker: LintWorker): LintText => async (text) => language.errorLines(await worker.lint(text));
   let done = 0;
   try {
     const results = await Promise.all(
       rows.map((row) =>
         limit(async () => {
-          const result = await pool.use((worker) => programSequences(row, options, worker));
+          const result = batched ? await programSequences(row, options, (text) => batched.lint(text)) : await pool.use((worker) => programSequences(row, options, lintWith(worker)));
           options.onProgress?.(++done, rows.length);
           return result;
         }),
       ),
     );
+    const lintCalls = results.reduce((sum, result) => sum + result.lintCalls, 0);
     return {
       rows: results.flatMap((result) => result.rows),
       problems: results.flatMap((result) => result.problems),
-      lintCalls: results.reduce((sum, result) => sum + result.lintCalls, 0),
+      lintCalls,
       cachedCalls: results.reduce((sum, result) => sum + result.cachedCalls, 0),
+      linterRuns: batched ? batched.runs : lintCalls,
     };
   } finally {
     await pool.close();

@@ -45,6 +45,8 @@ export function pylintErrorLines(reply: WorkerReply): number[] {
 }
 
 const icarusError = /^[^\n]*?:(\d+): (?:syntax error|error|sorry)\b/;
+/** The same message from file s<k>.sv of a batch (sandbox/lint_worker.py names the files so). */
+const batchError = /^s(\d+)\.sv:(\d+): (?:syntax error|error|sorry)\b/;
 
 export function iverilogErrorLines(reply: WorkerReply): number[] {
   if (failed(reply)) throw new LintSeqFailure(`iverilog failed: ${reply.error}`);
@@ -57,4 +59,34 @@ export function iverilogErrorLines(reply: WorkerReply): number[] {
   if (lines.length > 0) return lines;
   if (reply.output.includes('No top level modules')) return [];
   throw new LintSeqFailure(`iverilog rejected the program without naming a line: ${reply.output.trim().split('\n')[0] ?? `exit ${reply.rc}`}`);
+}
+
+/**
+ * Per text of an Icarus batch run (each text a compilation unit of its own, s0.sv, s1.sv, …): its
+ * error lines as linting it alone gives them, or undefined where the run does not tell; undefined
+ * for the whole batch when the run is not understood (the caller lints each text alone then).
+ * - No error at all, and exit 0 or "No top level modules": every text is clean.
+ * - A file with errors: exactly its own. Each unit is parsed on its own, so its parse errors do
+ *   not depend on the others; and Icarus stops after parsing when any file has a parse error,
+ *   and after the first elaboration phase in which any module fails, so a file reporting errors
+ *   failed in the phase it would stop at alone too.
+ * - A file without errors in a run that failed: unknown (its elaboration may not have run).
+ * test/lintseq-batch.test.ts checks this against linting alone on every state LintSeq visits
+ * over the VerilogEval v2 references.
+ */
+export function iverilogBatchErrorLines(reply: WorkerReply, count: number): Array<number[] | undefined> | undefined {
+  if (failed(reply)) return undefined;
+  if (!('rc' in reply)) throw new Error('the iverilog worker sent a reply of another linter');
+  const lines: number[][] = Array.from({length: count}, () => []);
+  let errors = 0;
+  for (const row of reply.output.split('\n')) {
+    if (!icarusError.test(row)) continue;
+    const match = batchError.exec(row);
+    const file = match ? Number(match[1]) : count;
+    if (file >= count) return undefined;
+    lines[file]!.push(Number(match![2]));
+    errors++;
+  }
+  if (errors === 0) return reply.rc === 0 || reply.output.includes('No top level modules') ? lines : undefined;
+  return lines.map((found) => (found.length > 0 ? found : undefined));
 }

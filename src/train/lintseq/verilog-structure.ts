@@ -129,6 +129,21 @@ export function verilogSpans(lines: readonly string[]): Span[] {
   return spans;
 }
 
+/** Design units whose names are global across files (not per compilation unit). */
+const globalUnits = new Set(['module', 'macromodule', 'primitive', 'interface', 'package', 'program', 'config', 'checker']);
+
+/** Names the program declares as modules and other global design units (`module automatic m` too). */
+export function designUnitNames(lines: readonly string[]): string[] {
+  const {tokens} = scan(lines);
+  const names = new Set<string>();
+  tokens.forEach((token, at) => {
+    if (!globalUnits.has(token.text)) return;
+    const next = tokens[at + 1]?.text === 'automatic' || tokens[at + 1]?.text === 'static' ? tokens[at + 2] : tokens[at + 1];
+    if (next && /^[A-Za-z_]/.test(next.text)) names.add(next.text);
+  });
+  return [...names];
+}
+
 export function verilogStructure(lines: readonly string[]): Structure {
   const {code} = scan(lines);
   const spans = verilogSpans(lines);

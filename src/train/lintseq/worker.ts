@@ -1,6 +1,6 @@
 /**
  * A linter worker: sandbox/lint_worker.py running as one long-lived sandboxed process (pylint in
- * process, or Icarus behind it), answering one JSON line per program. Requests are queued, one
+ * process, or Icarus behind it), answering one JSON line per request (a program, or a batch of them). Requests are queued, one
  * in flight at a time. A worker that dies or stops answering fails its pending requests and is
  * not reused; the pool (pool.ts) starts another.
  */
@@ -24,10 +24,18 @@ const startTimeoutMs = 120_000;
 
 const workerLimits: Limits = {...defaultLimits, memoryBytes: 1024 ** 3};
 
+/** The worker died, hung or was closed: its requests fail with this, and the pool replaces it. */
+export class WorkerFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerFailure';
+  }
+}
+
 export class LintWorker {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting?: {resolve: (reply: WorkerReply) => void; reject: (error: Error) => void};
-  private dead?: Error;
+  private dead?: WorkerFailure;
 
   private constructor(
     private readonly process: SandboxProcess,
@@ -47,7 +55,7 @@ export class LintWorker {
     });
     void process.exited.then((end) => {
       const detail = end.stderr.trim().split('\n').slice(-3).join(' | ');
-      this.fail(new Error(`the linter worker exited (${end.signal ?? `exit ${end.exitCode}`}${end.oom ? ', out of memory' : ''})${detail ? `: ${detail}` : ''}`));
+      this.fail(new WorkerFailure(`the linter worker exited (${end.signal ?? `exit ${end.exitCode}`}${end.oom ? ', out of memory' : ''})${detail ? `: ${detail}` : ''}`));
     });
   }
 
@@ -74,13 +82,18 @@ export class LintWorker {
     return this.exchange(JSON.stringify({text}) + '\n', this.timeoutMs);
   }
 
+  /** iverilog only: the texts as files s0.sv, s1.sv, … of one Icarus run (sandbox/lint_worker.py). */
+  lintBatch(texts: readonly string[]): Promise<WorkerReply> {
+    return this.exchange(JSON.stringify({texts}) + '\n', this.timeoutMs);
+  }
+
   private exchange(request: string | undefined, timeoutMs: number): Promise<WorkerReply> {
     const next = this.queue.then(
       () =>
         new Promise<WorkerReply>((resolve, reject) => {
           if (this.dead) return reject(this.dead);
           const timer = setTimeout(() => {
-            this.fail(new Error(`the linter worker did not answer within ${timeoutMs / 1000} s`));
+            this.fail(new WorkerFailure(`the linter worker did not answer within ${timeoutMs / 1000} s`));
             void this.process.close();
           }, timeoutMs);
           const settle = <T>(done: (value: T) => void) => (value: T) => {
@@ -95,7 +108,7 @@ export class LintWorker {
     return next;
   }
 
-  private fail(error: Error): void {
+  private fail(error: WorkerFailure): void {
     this.dead ??= error;
     const waiting = this.waiting;
     this.waiting = undefined;
@@ -103,7 +116,7 @@ export class LintWorker {
   }
 
   close(): Promise<void> {
-    this.fail(new Error('the linter worker was closed'));
+    this.fail(new WorkerFailure('the linter worker was closed'));
     return this.process.close();
   }
 }
