@@ -34,7 +34,10 @@ Input/output tests (EvalPlus): a problem may also hold `evalplus`: {row (the pro
 here so big ints and NaN stay exact), dataset, taskId, entry, atol, groups: ['base', 'plus'], and
 either record: true, budgetS, callLimitS (the reference's outputs and times are recorded), or
 expected: {group: {outputs (packed JSON of codec trees), times, skip}}, minTimeLimitS, factor,
-perTaskS, failFast}. Each input is one call; the output is compared here by evalplus.py's rules.
+perTaskS, failFast, and compat?}. Each input is one call; the output is compared here by
+evalplus.py's rules. With `compat`, as EvalPlus: per group a fresh candidate runs every input and
+comparison in its own process (evalplus.py's check_in_process) and reports them; the checker keeps
+the budget and writes the verdict.
 The verdict then also holds `evalplus`: {group: {status: pass|fail|timeout, failed, first, ran}} or
 {group: {outputs, times, errors}}. For EvalPlus's "not None" tasks the candidate sends only
 `output is not None` (a bool), never the object.
@@ -294,6 +297,9 @@ def candidate(requests, replies, hidden=False):
     if hidden:
         # Its own program now: as a candidate that was never hidden (and as after an exec).
         prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    if 'inprocess' in load:
+        in_process(load['program'], load['inprocess'], lambda message: send_(replies, message))
+        exit_now(0)
     if not load.get('tracebacks', True):
         show_ = lambda error: None  # noqa: E731 (the job asked for none: importing traceback costs a test's budget)
     program = type(sys)('__main__')
@@ -338,6 +344,25 @@ def candidate(requests, replies, hidden=False):
         except BaseException:
             pass
         send_(replies, reply)
+
+
+def in_process(program, spec, post):
+    """Compat: one EvalPlus check in this process, as upstream's unsafe_execute (a temporary working
+    directory, the reliability guard, the program and every comparison here, numpy loaded as in
+    upstream's evaluator). Reports each input, then {'done': 'pass' | 'fail'}."""
+    import tempfile
+
+    import numpy  # noqa: F401 (upstream's evaluator has it loaded before the guard)
+
+    rules = load_rules()
+    inputs = group_inputs(spec, json.loads(spec['row']), spec['group'], rules)
+    expected = [None if tree is None else rules.expected_value(tree, decode) for tree in unpack(spec['expected']['outputs'])]
+    comparator = rules.Comparator(spec['dataset'], spec['entry'], spec['atol'])
+    os.chdir(tempfile.mkdtemp())
+    rules.reliability_guard(rules.memory_limit())
+    done = rules.check_in_process(program, spec['entry'], inputs, expected, comparator, spec['limits'],
+                                  set(spec['expected']['skip']), spec['failFast'], post, short)
+    post({'done': done})
 
 
 def start_candidate(exec_fresh, hidden=False):
@@ -629,10 +654,9 @@ def check_group(session, inputs, expected, rules, reduction, spec):
     """EvalPlus's untrusted_check: per-input limits max(floor, factor x reference time), a budget of
     min(per-task cap, sum of limits) + 1 s (+1 s when all inputs run), fail-fast unless asked."""
     comparator = rules.Comparator(spec['dataset'], spec['entry'], spec['atol'])
-    limits = [max(spec['minTimeLimitS'], spec['factor'] * t) for t in expected['times']]
+    limits = rules.input_limits(expected['times'], spec)
     fail_fast = spec['failFast']
-    # Never less than factor x the reference's own total: a slow reference must pass its own check.
-    budget = max(min(spec['perTaskS'], sum(limits)), spec['factor'] * sum(expected['times'])) + (1 if fail_fast else 2)
+    budget = rules.check_budget(limits, expected['times'], spec)
     session.deadline = time.monotonic() + budget
     trees = unpack(expected['outputs'])
     skip = set(expected['skip'])
@@ -661,18 +685,71 @@ def check_group(session, inputs, expected, rules, reduction, spec):
     return {'status': first['status'] if first else 'pass', 'failed': failed, 'first': first, 'ran': ran}
 
 
+def group_inputs(spec, row, group, rules):
+    """A group's inputs as the problem's function takes them."""
+    inputs = list(row[group + '_input'])
+    return rules.mbpp_inputs(spec['taskId'], inputs) if spec['dataset'] == 'mbpp' else inputs
+
+
+def compat_group(session, inputs, expected, rules, spec, group):
+    """Compat (EvalPlus's untrusted_check): a fresh candidate process runs the whole check in-process
+    (evalplus.py's check_in_process, behind upstream's guard) and reports each input; here only the
+    process budget is enforced and upstream's status derived. A candidate that ends or runs out of
+    budget before it is done is a timeout (upstream's unknown status); it passes only when it said
+    so and every input was reported passing."""
+    limits = rules.input_limits(expected['times'], spec)
+    budget = rules.check_budget(limits, expected['times'], spec) + rules.JOIN_GRACE_S
+    deadline = time.monotonic() + budget
+    if session.candidate is None:
+        session.candidate = start_candidate(exec_fresh=True)
+    todo = [index for index in range(len(inputs)) if index not in set(expected['skip'])]
+    failed, first, passed, status = [], None, set(), None
+    job = {'program': session.job['program'], 'inprocess': dict(spec, group=group, expected=expected, limits=limits)}
+    try:
+        send(session.candidate.requests, job)
+        while status is None:
+            message = receive(session.candidate.replies, deadline)
+            if 'done' in message:
+                status = 'pass' if message['done'] == 'pass' else 'fail'
+            elif 'load' in message:
+                # Upstream fails every input of a program that does not load: the first is named.
+                at = todo[0] if todo else 0
+                first = {'index': at, 'input': short(inputs[at]) if todo else '', 'error': str(message['load']), 'status': 'fail'}
+            else:
+                index = todo[len(passed) + len(failed)]
+                if message.get('i') != index:
+                    raise ValueError('input #%r reported out of turn' % message.get('i'))
+                if message.get('error') is None:
+                    passed.add(index)
+                    continue
+                failed.append(index)
+                first = first or {'index': index, 'input': short(inputs[index]), 'error': str(message['error']), 'status': 'fail'}
+    except (TimeoutError, EOFError, OSError, ValueError, LookupError, TypeError, AttributeError) as error:
+        status = 'timeout'
+        at = len(passed) + len(failed)
+        why = ('TimeoutError: the program budget of %.3g s ran out' % budget if isinstance(error, TimeoutError)
+               else 'the process ended without a result (%s)' % type(error).__name__)
+        if first is None and at < len(todo):
+            first = {'index': todo[at], 'input': short(inputs[todo[at]]), 'error': why, 'status': 'timeout'}
+    finally:
+        session.discard()
+    if status == 'pass' and (failed or len(passed) != len(todo)):
+        status = 'fail'
+    return {'status': status, 'failed': failed, 'first': first, 'ran': len(passed) + len(failed)}
+
+
 def run_inputs(session, spec, rules):
     """The `evalplus` part of a job: per group (base, plus) of the problem's inputs, record the
-    reference's outputs, or judge the candidate's against them."""
+    reference's outputs, or judge the candidate's against them (compat: in the candidate's process)."""
     rules = rules.get()
     row = json.loads(spec['row'])
     results = {}
     for group in spec['groups']:
-        inputs = list(row[group + '_input'])
-        if spec['dataset'] == 'mbpp':
-            inputs = rules.mbpp_inputs(spec['taskId'], inputs)
+        inputs = group_inputs(spec, row, group, rules)
         reduction = rules.output_reduction(spec['dataset'], spec['entry'], spec.get('record', False))
-        if spec.get('record'):
+        if spec.get('compat'):
+            results[group] = compat_group(session, inputs, spec['expected'][group], rules, spec, group)
+        elif spec.get('record'):
             results[group] = record_group(session, inputs, rules, reduction, spec)
         else:
             results[group] = check_group(session, inputs, spec['expected'][group], rules, reduction, spec)

@@ -1,9 +1,15 @@
-"""EvalPlus's judging rules (evalplus/evalplus @ 26d6d00, evalplus/eval/__init__.py and
-_special_oracle.py), as trusted code the checker imports: how MBPP+ inputs are rebuilt from JSON,
-and when a candidate's output counts as equal to the ground truth. Only the checker runs this; the
-candidate's outputs reach it as plain data through the checker's codec.
+"""EvalPlus's judging rules (evalplus/evalplus @ 26d6d00, evalplus/eval/__init__.py, utils.py and
+_special_oracle.py): how MBPP+ inputs are rebuilt from JSON, when an output counts as equal to the
+ground truth, the time limits, and (compat verdicts) upstream's in-process check with its
+reliability guard. Strict verdicts: only the checker runs this, and the candidate's outputs reach it
+as plain data through the checker's codec. Compat verdicts: the candidate runs `check_in_process`
+itself, in the sample's process, as EvalPlus's unsafe_execute does.
 """
+import contextlib
+import io
 import math
+import signal
+import sys
 
 # Entry points whose outputs EvalPlus compares as sets, or only as "is not None".
 MBPP_OUTPUT_SET_EQ_TASKS = frozenset(
@@ -197,7 +203,9 @@ class Comparator:
             try:
                 return digest(out) == exp.value
             except NotDigestible:
-                return False
+                # No plain data (decoded outputs never equal a Digest); a compat sample's object
+                # gets to answer `out == exp` as it would upstream.
+                return bool(out == exp)
         exact = out == exp
         entry = self.entry
         if self.dataset == 'mbpp':
@@ -235,3 +243,141 @@ class Comparator:
             except BaseException:
                 pass
         return 'wrong output: got %s, expected %s' % (show(out, 100), show(exp, 100))
+
+
+# ---- time limits (untrusted_check) ----------------------------------------------------------
+
+# Upstream joins the checking process for its budget + 1 s before killing it (compat only: strict
+# enforces the budget itself, call by call).
+JOIN_GRACE_S = 1
+
+
+def input_limits(times, spec):
+    """Each input's limit: max(floor, factor x the reference's time on it)."""
+    return [max(spec['minTimeLimitS'], spec['factor'] * t) for t in times]
+
+
+def check_budget(limits, times, spec):
+    """A check's budget: min(per-task cap, sum of limits) + 1 s (+1 s when all inputs run), never
+    less than factor x the reference's own total (a slow reference must pass its own check)."""
+    return max(min(spec['perTaskS'], sum(limits)), spec['factor'] * sum(times)) + (1 if spec['failFast'] else 2)
+
+
+# ---- compat: upstream's in-process check (unsafe_execute) ------------------------------------
+
+# What reliability_guard sets to None in `os` (upstream's list, in its order).
+_GUARDED_OS = ('kill system putenv remove removedirs rmdir fchdir setuid fork forkpty killpg rename renames truncate '
+               'replace unlink fchmod fchown chmod chown chroot lchflags lchmod lchown getcwd chdir').split()
+
+
+def memory_limit():
+    """Upstream's maximum_memory_bytes: min(4 GiB, the machine's RAM)."""
+    import os
+
+    return min(4 << 30, os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES'))
+
+
+def reliability_guard(maximum_memory_bytes):
+    """EvalPlus's guard as its unsafe_execute applies it (builtins.open included). The memory
+    limits are capped at the sandbox's own hard limits, which a process may not raise (upstream
+    would crash there: evalplus#225)."""
+    import builtins
+    import faulthandler
+    import os
+    import resource
+    import shutil
+    import subprocess
+
+    for kind in (resource.RLIMIT_AS, resource.RLIMIT_DATA, resource.RLIMIT_STACK):
+        hard = resource.getrlimit(kind)[1]
+        value = maximum_memory_bytes if hard == resource.RLIM_INFINITY else min(maximum_memory_bytes, hard)
+        resource.setrlimit(kind, (value, value))
+    faulthandler.disable()
+    builtins.exit = builtins.quit = None
+    os.environ['OMP_NUM_THREADS'] = '1'
+    for name in _GUARDED_OS:
+        setattr(os, name, None)
+    builtins.open = None
+    shutil.rmtree = shutil.move = shutil.chown = None
+    subprocess.Popen = None
+    builtins.help = None
+    for name in ('ipdb', 'joblib', 'resource', 'psutil', 'tkinter'):
+        sys.modules[name] = None
+
+
+def _describe(error):
+    try:
+        return '%s: %s' % (type(error).__name__, error)
+    except BaseException:
+        return type(error).__name__
+
+
+class TimeoutException(Exception):
+    """Upstream's per-input alarm: an Exception, so the sample's `except Exception` may swallow it."""
+
+
+class _WriteOnly(io.StringIO):
+    """Upstream's swallow_io stream: written to, never read (input() fails)."""
+
+    def read(self, *args, **kwargs):
+        raise IOError
+
+    readline = readlines = read
+
+    def readable(self, *args, **kwargs):
+        return False
+
+
+@contextlib.contextmanager
+def swallow_io():
+    stream = _WriteOnly()
+    saved = sys.stdin
+    sys.stdin = stream
+    try:
+        with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
+            yield
+    finally:
+        sys.stdin = saved
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    def ring(signum, frame):
+        raise TimeoutException('Timed out!')
+
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.signal(signal.SIGALRM, ring)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def check_in_process(program, entry, inputs, expected, comparator, limits, skip, fail_fast, post, show):
+    """unsafe_execute after its guard: the program is exec'd in a fresh namespace (no __name__, so
+    a main guard does not run), then each input is one call under its own alarm and compared right
+    here. `post({'i', 'error'})` reports each input (error None: it passed). Returns 'pass' when
+    every input ran (failures included: the caller decides) or 'fail' (the program did not load, or
+    fail-fast stopped), as upstream's stat."""
+    namespace = {}
+    try:
+        with swallow_io():
+            exec(compile(program, 'program.py', 'exec'), namespace)
+            fn = namespace[entry]
+    except BaseException as error:
+        post({'load': _describe(error)[:500]})
+        return 'fail'
+    for index, inp in enumerate(inputs):
+        if index in skip:
+            continue
+        try:
+            with time_limit(limits[index]):
+                with swallow_io():
+                    out = fn(*inp)
+            error = None if comparator.matches(inp, out, expected[index]) else comparator.mismatch(inp, out, expected[index], show)
+        except BaseException as caught:
+            error = _describe(caught)[:500]
+        post({'i': index, 'error': error})
+        if error is not None and fail_fast:
+            return 'fail'
+    return 'pass'

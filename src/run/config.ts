@@ -94,7 +94,7 @@ function validate(bench: BenchName, request: RunRequest, config: Omit<RunConfig,
   for (const [name, value] of [['--min-time-limit', request.minTimeLimitS], ['--gt-time-limit-factor', request.timeFactor]] as const) {
     check(value === undefined || (Number.isFinite(value) && value > 0 && value <= 600), `${name} must be a number of (0, 600], got ${value}`);
   }
-  check(!(evalPlus || bench === 'mbpp') || config.verdictMode === 'strict', `${bench} has strict verdicts only (outputs are compared in the checker); drop --verdict compat`);
+  check(bench !== 'mbpp' || config.verdictMode === 'strict', 'mbpp has strict verdicts only (the asserts run in the checker); drop --verdict compat');
   const {temperature, topP, maxTokens} = config.params;
   check(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2, `--temperature must be between 0 and 2, got ${temperature}`);
   check(Number.isFinite(topP) && topP > 0 && topP <= 1, `--top-p must be in (0, 1], got ${topP}`);

@@ -2,13 +2,15 @@
  * The EvalPlus benches: `humaneval-plus` and `mbpp-plus` (task `base`: the original inputs only,
  * EvalPlus's --base-only; task `plus`: base and plus inputs, passing only when both pass), judged
  * with EvalPlus's differential semantics (judge.ts), and `mbpp` (the original asserts of MBPP+'s
- * tasks, judged as HumanEval's `check` is, in the strict checker). Samples are self-contained
+ * tasks, judged as HumanEval's `check` is, in the strict checker; strict verdicts only). Compat
+ * verdicts on the first two follow EvalPlus's in-process comparison. Samples are self-contained
  * solutions; a replayed `completion` follows the prompt, as EvalPlus does.
  */
 import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
 import type {Bench, JudgeContext, Verdict, VerdictMode} from '../bench.js';
+import type {Sandbox} from '../../execute/sandbox.js';
 import {runChecker, runCheckerBatch, type CheckerSpec} from '../humaneval/checker.js';
 import {strictVerdict} from '../humaneval/judge.js';
 import {readEvalPlusDataset, type EvalPlusFlavour, type EvalPlusProblem} from './dataset.js';
@@ -106,34 +108,31 @@ export async function loadEvalPlus(options: EvalPlusOptions): Promise<Bench<Eval
       },
     };
   }
-  const settings = {...limits, groups, failFast: !options.testDetails};
-  const strictOnly = (mode: VerdictMode) => {
-    if (mode !== 'strict') throw new UserError(`${options.bench}: only strict verdicts are built (outputs are compared in the checker); drop --verdict compat`);
-  };
+  // Compat: EvalPlus's in-process comparison (judge.ts); the ground truth is recorded as for strict.
+  const settingsFor = (sandbox: Sandbox, mode: VerdictMode) => ({...limits, groups, failFast: !options.testDetails, sandbox, compat: mode === 'compat'});
   const judge = async (problem: EvalPlusProblem, code: string, {sandbox, mode, calibration}: JudgeContext): Promise<Verdict> => {
-    strictOnly(mode);
+    const settings = settingsFor(sandbox, mode);
     const stored = calibration?.details?.groundTruth as GroundTruth | undefined;
-    if (stored) return judgeAgainst(problem, code, stored, {...settings, sandbox});
+    if (stored) return judgeAgainst(problem, code, stored, settings);
     // No ground truth yet (the calibration itself, or a judge outside a run): record it now.
-    const calibrated = await calibrateReference(problem, {...settings, sandbox});
+    const calibrated = await calibrateReference(problem, settings);
     if (code === reference(problem)) return calibrated;
     const truth = calibrated.details?.groundTruth as GroundTruth | undefined;
     if (!truth) return {...calibrated, passed: false, errored: true, result: `error: no ground truth: ${calibrated.result}`};
-    return judgeAgainst(problem, code, truth, {...settings, sandbox});
+    return judgeAgainst(problem, code, truth, settings);
   };
   return {
     ...common,
     name: options.bench,
     judge,
     judgeMany: async (items, {sandbox, mode}) => {
-      strictOnly(mode);
       // Those with their problem's ground truth at hand in one job; any other as `judge` does it.
       const verdicts: Verdict[] = new Array(items.length);
       const ready = items.flatMap((item, index) => {
         const truth = item.calibration?.details?.groundTruth as GroundTruth | undefined;
         return truth ? [{...item, truth, index}] : [];
       });
-      const judged = await judgeManyAgainst(ready, {...settings, sandbox});
+      const judged = await judgeManyAgainst(ready, settingsFor(sandbox, mode));
       ready.forEach((item, position) => (verdicts[item.index] = judged[position]!));
       for (const [index, item] of items.entries()) {
         verdicts[index] ??= await judge(item.problem, item.code, {sandbox, mode, calibration: item.calibration});

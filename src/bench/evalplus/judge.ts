@@ -4,6 +4,8 @@
  * a sample is then one checker job in which each input is one call to the sample's process and
  * each output is compared in the checker (sandbox/evalplus.py) under a limit of
  * max(floor, factor × reference time). Base and plus are judged as EvalPlus's two checks.
+ * Compat: the same job, but each check runs in a fresh process of the sample that compares its own
+ * outputs, as EvalPlus's untrusted_check; the checker keeps the budget and writes the verdict.
  */
 import type {Verdict} from '../bench.js';
 import type {Sandbox} from '../../execute/sandbox.js';
@@ -50,6 +52,8 @@ export interface JudgeSettings extends TimeLimits {
   sandbox: Sandbox;
   groups: Group[];
   failFast: boolean;
+  /** EvalPlus's in-process check (compat verdicts): the sample's process compares its own outputs. */
+  compat?: boolean;
 }
 
 function baseJob(problem: EvalPlusProblem, groups: Group[]) {
@@ -91,12 +95,13 @@ export async function recordGroundTruth(problem: EvalPlusProblem, sandbox: Sandb
 
 /**
  * A check's whole budget: min(cap, Σ limits) + grace, as EvalPlus's untrusted_check, but never less
- * than factor × the reference's own total (checker.py's check_group decides the same).
+ * than factor × the reference's own total (evalplus.py's check_budget decides the same); compat
+ * adds upstream's 1 s of join before the kill.
  */
-function checkBudgetS(truth: GroupTruth, limits: TimeLimits, failFast: boolean): number {
+function checkBudgetS(truth: GroupTruth, limits: TimeLimits, failFast: boolean, compat: boolean): number {
   const sum = truth.times.reduce((total, t) => total + Math.max(limits.minTimeLimitS, limits.factor * t), 0);
   const reference = limits.factor * truth.times.reduce((total, t) => total + t, 0);
-  return Math.max(Math.min(limits.perTaskS, sum), reference) + (failFast ? 1 : 2);
+  return Math.max(Math.min(limits.perTaskS, sum), reference) + (failFast ? 1 : 2) + (compat ? 1 : 0);
 }
 
 function describeFailure(group: Group, result: GroupResult): string {
@@ -109,8 +114,9 @@ function describeFailure(group: Group, result: GroupResult): string {
 function againstSpec(problem: EvalPlusProblem, code: string, truth: GroundTruth, settings: JudgeSettings): CheckerSpec {
   const groups = settings.groups.filter((group) => truth[group] !== undefined);
   const {minTimeLimitS, factor, perTaskS, failFast} = settings;
-  const job = {...baseJob(problem, groups), expected: truth, minTimeLimitS, factor, perTaskS, failFast};
-  const jobTimeoutMs = groups.reduce((total, group) => total + checkBudgetS(truth[group]!, settings, failFast), 0) * 1000;
+  const compat = settings.compat ?? false;
+  const job = {...baseJob(problem, groups), expected: truth, minTimeLimitS, factor, perTaskS, failFast, ...(compat ? {compat} : {})};
+  const jobTimeoutMs = groups.reduce((total, group) => total + checkBudgetS(truth[group]!, settings, failFast, compat), 0) * 1000;
   return checkerSpec(problem, code, job, jobTimeoutMs);
 }
 
