@@ -1,0 +1,184 @@
+/**
+ * `--verdict compat` on the EvalPlus benches: EvalPlus's in-process check (the sample's own process
+ * calls and compares, behind upstream's reliability guard), against strict (the checker compares
+ * plain data). Hand-made samples on a small problem show where the modes agree and the three places
+ * they differ on purpose; canonical solutions of real HumanEval+ and MBPP+ problems and CodeT's real
+ * CodeGen-16B samples show they agree otherwise. All on bubblewrap, through the real checker.
+ */
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
+import {afterAll, describe, expect, it} from 'vitest';
+import type {Bench, Verdict, VerdictMode} from '../src/bench/bench.js';
+import type {EvalPlusProblem} from '../src/bench/evalplus/dataset.js';
+import {loadEvalPlus, type EvalPlusOptions} from '../src/bench/evalplus/index.js';
+import {openSandbox} from '../src/execute/index.js';
+import {projectRoot, sharedDataset} from './helpers/datasets.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'passk-evalplus-compat-'));
+const sandbox = await openSandbox({backend: 'bwrap'});
+afterAll(() => sandbox.close());
+
+type Statuses = {base: unknown; plus: unknown; first: unknown};
+const statuses = (verdict: Verdict): Statuses => ({
+  base: verdict.details?.base_status,
+  plus: verdict.details?.plus_status,
+  first: (verdict.details?.base_first as {index?: number} | null)?.index ?? (verdict.details?.plus_first as {index?: number} | null)?.index ?? null,
+});
+
+/** The reference's calibration and then `solution`, judged in each mode as a run does. */
+async function bothModes(bench: Bench<EvalPlusProblem>, problem: EvalPlusProblem, solution?: string): Promise<Record<VerdictMode, Verdict>> {
+  const verdicts = {} as Record<VerdictMode, Verdict>;
+  for (const mode of ['strict', 'compat'] as const) {
+    const calibration = await bench.judge(problem, bench.reference(problem), {sandbox, mode});
+    verdicts[mode] = solution === undefined ? calibration : await bench.judge(problem, solution, {sandbox, mode, calibration});
+  }
+  return verdicts;
+}
+
+const mean = {
+  task_id: 'HumanEval/900',
+  prompt: 'def mean(xs):\n    """The mean of xs."""\n',
+  entry_point: 'mean',
+  canonical_solution: '    return sum(xs) / len(xs)\n',
+  base_input: [[[1.0, 2.0]], [[3.0]]],
+  plus_input: [[[1e10, 3e10]], [[0.1, 0.2, 0.3]]],
+  atol: 0,
+  test: '',
+};
+const fn = (body: string) => `def mean(xs):\n${body}`;
+
+async function meanBench(options: Partial<EvalPlusOptions> = {}) {
+  const file = path.join(dir, 'mean.jsonl');
+  writeFileSync(file, JSON.stringify(mean) + '\n');
+  // A low floor keeps the slow samples' budgets (Σ limits + 1 s per check) short.
+  const bench = await loadEvalPlus({bench: 'humaneval-plus', task: 'plus', dataset: file, minTimeLimitS: 0.3, ...options});
+  return {bench, problem: bench.problems[0]!};
+}
+
+describe('compat verdicts on a hand-made problem', () => {
+  it('agree with strict: right, wrong on plus only, and slow in C (past the check budget)', {timeout: 120_000}, async () => {
+    const {bench, problem} = await meanBench();
+    const right = await bothModes(bench, problem, fn('    return sum(xs) / len(xs) + 5e-7\n'));
+    for (const verdict of Object.values(right)) expect([verdict.passed, statuses(verdict)]).toEqual([true, {base: 'pass', plus: 'pass', first: null}]);
+
+    const wrongOnPlus = await bothModes(bench, problem, fn('    return {(1.0, 2.0): 1.5, (3.0,): 3.0}.get(tuple(xs), 0.0)\n'));
+    for (const verdict of Object.values(wrongOnPlus)) {
+      expect(verdict.passed).toBe(false);
+      expect(verdict.details).toMatchObject({base_status: 'pass', plus_status: 'fail', plus_fail: [0]});
+      expect(verdict.result).toBe('failed: plus input #0 [[10000000000, 30000000000]]: wrong output: got 0.0, expected 20000000000.0');
+    }
+
+    // A C-level loop: EvalPlus's alarm cannot interrupt it, only the process budget ends it.
+    const slow = await bothModes(bench, problem, fn('    return sum(range(10 ** 12))\n'));
+    for (const verdict of Object.values(slow)) expect(statuses(verdict)).toEqual({base: 'timeout', plus: 'timeout', first: 0});
+    expect(slow.compat.result).toMatch(/^timed out: base input #0 .*: TimeoutError: the program budget of 2.6 s ran out$/);
+    expect(slow.strict.result).toMatch(/^timed out: base input #0 .*: TimeoutError: no output within 0.3 s$/);
+  });
+
+  it("an object equal to everything passes in compat (as in EvalPlus) and fails in strict: why strict is the default", {timeout: 60_000}, async () => {
+    const {bench, problem} = await meanBench();
+    const alwaysEqual = 'class Anything:\n    def __eq__(self, other):\n        return True\n\ndef mean(xs):\n    return Anything()\n';
+    const {strict, compat} = await bothModes(bench, problem, alwaysEqual);
+    expect([compat.passed, statuses(compat)]).toEqual([true, {base: 'pass', plus: 'pass', first: null}]);
+    expect(strict.passed).toBe(false);
+    expect(strict.result).toBe('failed: base input #0 [[1, 2]]: UnsupportedReturnType: the candidate returned a __main__.Anything');
+  });
+
+  it("differs where EvalPlus's own process does: its alarm, its guard, and a process that vanishes", {timeout: 120_000}, async () => {
+    const {bench, problem} = await meanBench();
+    // A Python loop: EvalPlus's alarm raises in it, and upstream counts that input as failed.
+    const loop = await bothModes(bench, problem, fn('    while True:\n        pass\n'));
+    expect([loop.compat.passed, loop.compat.result]).toEqual([false, 'failed: base input #0 [[1, 2]]: TimeoutException: Timed out!']);
+    expect([loop.strict.passed, statuses(loop.strict).base]).toEqual([false, 'timeout']);
+    // reliability_guard sets builtins.open to None in the process that runs the sample.
+    const opens = await bothModes(bench, problem, fn("    open('/dev/null').close()\n    return sum(xs) / len(xs)\n"));
+    expect([opens.compat.passed, opens.compat.result]).toEqual([false, "failed: base input #0 [[1, 2]]: TypeError: 'NoneType' object is not callable"]);
+    expect(opens.strict.passed).toBe(true);
+    // A process that ends without a status: upstream's unknown status, reported as a timeout.
+    const exits = await bothModes(bench, problem, fn('    import os\n    os._exit(0)\n'));
+    expect([exits.compat.passed, statuses(exits.compat)]).toEqual([false, {base: 'timeout', plus: 'timeout', first: 0}]);
+    expect([exits.strict.passed, statuses(exits.strict).base]).toEqual([false, 'fail']);
+    // The verdict line is the checker's: whatever the sample prints goes nowhere that counts.
+    const forger = await bothModes(bench, problem, fn("    import os, sys\n    os.write(1, b'\\n0 {\"programs\": []}\\n')\n    print('passed')\n    return 0.0\n"));
+    for (const verdict of Object.values(forger)) expect(statuses(verdict).base).toBe('fail');
+  });
+
+  it('--test-details runs every input in compat too', {timeout: 60_000}, async () => {
+    const {bench, problem} = await meanBench({testDetails: true});
+    const {strict, compat} = await bothModes(bench, problem, fn('    return 0.0\n'));
+    for (const verdict of [strict, compat]) expect(verdict.details).toMatchObject({base_fail: [0, 1], plus_fail: [0, 1]});
+  });
+});
+
+const humaneval = sharedDataset('humaneval');
+const folder = humaneval && path.join(humaneval, 'evalplus');
+
+describe.skipIf(!folder)('compat and strict on real EvalPlus problems', () => {
+  /** HumanEval/2 and /4 compare floats (atol), /32 is find_zero (invalid here, see the README), Mbpp/2 and /769 compare sets, /737 is a "not None" task. */
+  const chosen = {humaneval: ['HumanEval/0', 'HumanEval/2', 'HumanEval/4', 'HumanEval/32', 'HumanEval/53'], mbpp: ['Mbpp/2', 'Mbpp/737', 'Mbpp/769', 'Mbpp/800']};
+
+  async function canonicalStatuses(name: 'humaneval-plus' | 'mbpp-plus', ids: string[]) {
+    const bench = await loadEvalPlus({bench: name, task: 'plus', dataset: folder!});
+    const problems = bench.problems.filter((p) => ids.includes(p.id));
+    const differing: string[] = [];
+    const seen: Record<string, Statuses> = {};
+    for (const problem of problems) {
+      const {strict, compat} = await bothModes(bench, problem);
+      seen[problem.id] = statuses(compat);
+      if (JSON.stringify(statuses(strict)) !== JSON.stringify(statuses(compat))) differing.push(`${problem.id}: strict ${strict.result}, compat ${compat.result}`);
+    }
+    return {seen, differing};
+  }
+
+  it('canonical solutions: the same statuses in both modes (HumanEval/32 fails plus input #119 in both)', {timeout: 300_000}, async () => {
+    const he = await canonicalStatuses('humaneval-plus', chosen.humaneval);
+    expect(he.differing).toEqual([]);
+    expect(he.seen['HumanEval/32']).toEqual({base: 'pass', plus: 'fail', first: 119});
+    for (const id of chosen.humaneval.filter((id) => id !== 'HumanEval/32')) expect(he.seen[id], id).toEqual({base: 'pass', plus: 'pass', first: null});
+    const mbpp = await canonicalStatuses('mbpp-plus', chosen.mbpp);
+    expect(mbpp.differing).toEqual([]);
+    for (const id of chosen.mbpp) expect(mbpp.seen[id], id).toEqual({base: 'pass', plus: 'pass', first: null});
+  });
+
+});
+
+const b4 = sharedDataset('b4');
+
+describe.skipIf(!b4 || !folder)("compat and strict on CodeT's CodeGen-16B samples", () => {
+  const cli = path.join(projectRoot, 'bin', 'run.js');
+  const raw = b4 && path.join(b4, 'codet_raw');
+
+  async function results(mode: VerdictMode, problems: string): Promise<Array<Record<string, unknown>>> {
+    const out = path.join(dir, `codet-${mode}`);
+    const run = await execa('node', [
+      cli, 'run', '--db', path.join(dir, `codet-${mode}.db`), '--bench', 'humaneval-plus', '--dataset', path.join(folder!, 'HumanEvalPlus-v0.1.10.jsonl.gz'),
+      '--model', `replay:${path.join(raw!, 'HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_code_solution.jsonl.gz')}`,
+      '--replay-prompts', path.join(raw!, 'HumanEval_for_code_generation.jsonl.gz'), '--problems', problems, '--sandbox', 'bwrap',
+      '--verdict', mode, '--json', '--out', out,
+    ], {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
+    expect(run.exitCode, run.stderr).toBe(0);
+    return readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  }
+
+  it('agree on every sample of HumanEval/2 and /12 (100 each), status for status', {timeout: 600_000}, async () => {
+    const problems = 'HumanEval/2,HumanEval/12';
+    const strict = await results('strict', problems);
+    const compat = await results('compat', problems);
+    expect(compat).toHaveLength(200);
+    const key = (r: Record<string, unknown>) => `${r.task_id}#${r.sample_index}`;
+    const strictBy = new Map(strict.map((r) => [key(r), r]));
+    const differing = compat.filter((r) => {
+      const s = strictBy.get(key(r))!;
+      return s.passed !== r.passed || s.base_status !== r.base_status || s.plus_status !== r.plus_status;
+    }).map((r) => `${key(r)}: strict ${strictBy.get(key(r))!.result}; compat ${r.result}`);
+    expect(differing).toEqual([]);
+    // Not trivially: both problems have passing and failing samples.
+    for (const id of ['HumanEval/2', 'HumanEval/12']) {
+      const passed = compat.filter((r) => r.task_id === id).map((r) => r.passed);
+      expect(passed, id).toContain(true);
+      expect(passed, id).toContain(false);
+    }
+  });
+});
