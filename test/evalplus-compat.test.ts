@@ -150,19 +150,20 @@ describe.skipIf(!b4 || !folder)("compat and strict on CodeT's CodeGen-16B sample
   const cli = path.join(projectRoot, 'bin', 'run.js');
   const raw = b4 && path.join(b4, 'codet_raw');
 
+  /** One run's results.jsonl (a 1 s floor: the looping samples cost less CI time, the same in both modes). */
   async function results(mode: VerdictMode, problems: string): Promise<Array<Record<string, unknown>>> {
     const out = path.join(dir, `codet-${mode}`);
     const run = await execa('node', [
       cli, 'run', '--db', path.join(dir, `codet-${mode}.db`), '--bench', 'humaneval-plus', '--dataset', path.join(folder!, 'HumanEvalPlus-v0.1.10.jsonl.gz'),
       '--model', `replay:${path.join(raw!, 'HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_code_solution.jsonl.gz')}`,
       '--replay-prompts', path.join(raw!, 'HumanEval_for_code_generation.jsonl.gz'), '--problems', problems, '--sandbox', 'bwrap',
-      '--verdict', mode, '--json', '--out', out,
+      '--verdict', mode, '--min-time-limit', '1', '--json', '--out', out,
     ], {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
     expect(run.exitCode, run.stderr).toBe(0);
     return readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   }
 
-  it('agree on every sample of HumanEval/2 and /12 (100 each), status for status', {timeout: 600_000}, async () => {
+  it('agree on every sample of HumanEval/2 and /12 (100 each), status for status but for the alarm', {timeout: 600_000}, async () => {
     const problems = 'HumanEval/2,HumanEval/12';
     const strict = await results('strict', problems);
     const compat = await results('compat', problems);
@@ -172,8 +173,16 @@ describe.skipIf(!b4 || !folder)("compat and strict on CodeT's CodeGen-16B sample
     const differing = compat.filter((r) => {
       const s = strictBy.get(key(r))!;
       return s.passed !== r.passed || s.base_status !== r.base_status || s.plus_status !== r.plus_status;
-    }).map((r) => `${key(r)}: strict ${strictBy.get(key(r))!.result}; compat ${r.result}`);
-    expect(differing).toEqual([]);
+    });
+    // The one kind of disagreement: a sample looping in Python past an input's limit. EvalPlus's
+    // alarm raises TimeoutException in it and upstream counts the input failed (compat); strict
+    // says timeout. Neither passes. (HumanEval/2 sample 9 here.)
+    const explained = (r: Record<string, unknown>) => {
+      const s = strictBy.get(key(r))!;
+      return !s.passed && !r.passed && String(s.result).startsWith('timed out: ') && String(r.result).endsWith(': TimeoutException: Timed out!');
+    };
+    expect(differing.filter((r) => !explained(r)).map((r) => `${key(r)}: strict ${strictBy.get(key(r))!.result}; compat ${r.result}`)).toEqual([]);
+    expect(differing.map(key)).toEqual(['HumanEval/2#9']);
     // Not trivially: both problems have passing and failing samples.
     for (const id of ['HumanEval/2', 'HumanEval/12']) {
       const passed = compat.filter((r) => r.task_id === id).map((r) => r.passed);
