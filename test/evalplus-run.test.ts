@@ -1,8 +1,8 @@
 /**
  * `passk run --bench humaneval-plus` end to end through the built CLI on a small hand-made
  * EvalPlus-format dataset: replayed EvalPlus samples (`completion`, `solution`, and a sample
- * folder), pass@k per test set, results lines with base/plus statuses, the EvalPlus exporter, and
- * the one-line errors for EvalPlus-only flags elsewhere. (`npm test` builds first.)
+ * folder), pass@k per test set, results lines with base/plus statuses, the EvalPlus exporter (also
+ * after a compat run), and the one-line errors for EvalPlus-only flags elsewhere. (`npm test` builds first.)
  */
 import {execa} from 'execa';
 import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
@@ -109,13 +109,38 @@ describe('passk run --bench humaneval-plus', () => {
     ]);
   });
 
-  it('refuses EvalPlus-only flags elsewhere and compat verdicts, in one line, exit 2', async () => {
+  it('scores the same samples the same way with --verdict compat, and exports the same statuses', {timeout: 120_000}, async () => {
+    const samples = path.join(work, 'samples-compat.jsonl');
+    const lines = [
+      {task_id: 'HumanEval/0', completion: '    return a + b\n'},
+      {task_id: 'HumanEval/0', solution: 'def add(a, b):\n    return {(1, 2): 3, (3, 4): 7}.get((a, b), 0)\n'},
+    ];
+    writeFileSync(samples, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const db = path.join(work, 'compat.db');
+    const run = await passk(['run', '--bench', 'humaneval-plus', '--dataset', dataset, '--problems', 'HumanEval/0', '--model', `replay:${samples}`, '--verdict', 'compat', '--db', db, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({verdictMode: 'compat', samples: 2, invalidProblems: [], complete: true});
+    expect(summary.passAtKByTests.base['1'].value).toBeCloseTo(1, 10);
+    expect(summary.passAtKByTests.plus['1'].value).toBeCloseTo(0.5, 10);
+    const exported = path.join(work, 'eval_results_compat.json');
+    const exporting = await passk(['runs', 'export', 'latest', '--format', 'evalplus', '--db', db, '-o', exported]);
+    expect(exporting.exitCode, exporting.stderr).toBe(0);
+    const evalplus = JSON.parse(readFileSync(exported, 'utf8'));
+    expect(evalplus.eval['HumanEval/0'][1]).toMatchObject({base_status: 'pass', plus_status: 'fail', base_fail_tests: [], plus_fail_tests: [[1000000, 1]]});
+    expect(evalplus.pass_at_k).toEqual({base: {'pass@1': 1}, plus: {'pass@1': 0.5}});
+  });
+
+  it('refuses EvalPlus-only flags elsewhere and compat verdicts on mbpp, in one line, exit 2', async () => {
     const suite = path.join(projectRoot, 'datasets', 'python-mini', 'problems.jsonl');
     const wrongBench = await passk(['run', '--bench', 'humaneval', '--dataset', suite, '--model', 'reference', '--test-details', '--db', path.join(work, 'c.db')]);
     expect(wrongBench.exitCode).toBe(2);
     expect(wrongBench.stderr.trim()).toBe('passk: --mini, --test-details, --min-time-limit and --gt-time-limit-factor apply to humaneval-plus and mbpp-plus only');
-    const compat = await passk(['run', '--bench', 'humaneval-plus', '--dataset', dataset, '--model', 'reference', '--verdict', 'compat', '--db', path.join(work, 'c.db')]);
+    const mbpp = path.join(work, 'Mbpp-tiny.jsonl');
+    const row = {task_id: 'Mbpp/1', prompt: '"""\nAdd.\n"""\n', entry_point: 'add', canonical_solution: 'def add(a, b):\n    return a + b\n', assertion: 'assert add(1, 2) == 3', base_input: [[1, 2]], plus_input: [], atol: 0};
+    writeFileSync(mbpp, JSON.stringify(row) + '\n');
+    const compat = await passk(['run', '--bench', 'mbpp', '--dataset', mbpp, '--model', 'reference', '--verdict', 'compat', '--db', path.join(work, 'c.db')]);
     expect(compat.exitCode).toBe(2);
-    expect(compat.stderr.trim()).toBe('passk: humaneval-plus has strict verdicts only (outputs are compared in the checker); drop --verdict compat');
+    expect(compat.stderr.trim()).toBe('passk: mbpp has strict verdicts only (the asserts run in the checker); drop --verdict compat');
   });
 });
