@@ -3,7 +3,8 @@
  * calls and compares, behind upstream's reliability guard), against strict (the checker compares
  * plain data). Hand-made samples on a small problem show where the modes agree and the three places
  * they differ on purpose; canonical solutions of real HumanEval+ and MBPP+ problems and CodeT's real
- * CodeGen-16B samples show they agree otherwise. All on bubblewrap, through the real checker.
+ * CodeGen-16B samples show they agree otherwise. All on bubblewrap, through the real checker; the
+ * always-equal object on Docker too when engines are up (PASSK_TEST_DOCKER_HOSTS).
  */
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -13,12 +14,17 @@ import {afterAll, describe, expect, it} from 'vitest';
 import type {Bench, Verdict, VerdictMode} from '../src/bench/bench.js';
 import type {EvalPlusProblem} from '../src/bench/evalplus/dataset.js';
 import {loadEvalPlus, type EvalPlusOptions} from '../src/bench/evalplus/index.js';
-import {openSandbox} from '../src/execute/index.js';
+import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {projectRoot, sharedDataset} from './helpers/datasets.js';
+import {noDockerReason, usableDockerHosts} from './helpers/docker.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'passk-evalplus-compat-'));
 const sandbox = await openSandbox({backend: 'bwrap'});
 afterAll(() => sandbox.close());
+const hosts = await usableDockerHosts();
+if (hosts.length === 0) console.warn(`the Docker case of the compat tests is skipped: ${noDockerReason()}`);
+const docker = hosts.length > 0 ? await openSandbox({backend: 'docker', dockerHosts: hosts}) : undefined;
+afterAll(() => docker?.close());
 
 type Statuses = {base: unknown; plus: unknown; first: unknown};
 const statuses = (verdict: Verdict): Statuses => ({
@@ -28,11 +34,11 @@ const statuses = (verdict: Verdict): Statuses => ({
 });
 
 /** The reference's calibration and then `solution`, judged in each mode as a run does. */
-async function bothModes(bench: Bench<EvalPlusProblem>, problem: EvalPlusProblem, solution?: string): Promise<Record<VerdictMode, Verdict>> {
+async function bothModes(bench: Bench<EvalPlusProblem>, problem: EvalPlusProblem, solution?: string, box: Sandbox = sandbox): Promise<Record<VerdictMode, Verdict>> {
   const verdicts = {} as Record<VerdictMode, Verdict>;
   for (const mode of ['strict', 'compat'] as const) {
-    const calibration = await bench.judge(problem, bench.reference(problem), {sandbox, mode});
-    verdicts[mode] = solution === undefined ? calibration : await bench.judge(problem, solution, {sandbox, mode, calibration});
+    const calibration = await bench.judge(problem, bench.reference(problem), {sandbox: box, mode});
+    verdicts[mode] = solution === undefined ? calibration : await bench.judge(problem, solution, {sandbox: box, mode, calibration});
   }
   return verdicts;
 }
@@ -77,14 +83,16 @@ describe('compat verdicts on a hand-made problem', () => {
     expect(slow.strict.result).toMatch(/^timed out: base input #0 .*: TimeoutError: no output within 0.3 s$/);
   });
 
-  it("an object equal to everything passes in compat (as in EvalPlus) and fails in strict: why strict is the default", {timeout: 60_000}, async () => {
-    const {bench, problem} = await meanBench();
-    const alwaysEqual = 'class Anything:\n    def __eq__(self, other):\n        return True\n\ndef mean(xs):\n    return Anything()\n';
-    const {strict, compat} = await bothModes(bench, problem, alwaysEqual);
-    expect([compat.passed, statuses(compat)]).toEqual([true, {base: 'pass', plus: 'pass', first: null}]);
-    expect(strict.passed).toBe(false);
-    expect(strict.result).toBe('failed: base input #0 [[1, 2]]: UnsupportedReturnType: the candidate returned a __main__.Anything');
-  });
+  for (const [backend, box] of [['bwrap', sandbox], ['docker', docker]] as const) {
+    it.skipIf(!box)(`an object equal to everything passes in compat (as in EvalPlus) and fails in strict, on ${backend}: why strict is the default`, {timeout: 60_000}, async () => {
+      const {bench, problem} = await meanBench();
+      const alwaysEqual = 'class Anything:\n    def __eq__(self, other):\n        return True\n\ndef mean(xs):\n    return Anything()\n';
+      const {strict, compat} = await bothModes(bench, problem, alwaysEqual, box!);
+      expect([compat.passed, statuses(compat)]).toEqual([true, {base: 'pass', plus: 'pass', first: null}]);
+      expect(strict.passed).toBe(false);
+      expect(strict.result).toBe('failed: base input #0 [[1, 2]]: UnsupportedReturnType: the candidate returned a __main__.Anything');
+    });
+  }
 
   it("differs where EvalPlus's own process does: its alarm, its guard, and a process that vanishes", {timeout: 120_000}, async () => {
     const {bench, problem} = await meanBench();
