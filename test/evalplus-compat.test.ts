@@ -113,6 +113,22 @@ describe('compat verdicts on a hand-made problem', () => {
     for (const verdict of Object.values(forger)) expect(statuses(verdict).base).toBe('fail');
   });
 
+  it('a large expected output kept as a digest: compared by value in both modes; an object asked in compat, as upstream', {timeout: 60_000}, async () => {
+    const file = path.join(dir, 'ramp.jsonl');
+    const row = {task_id: 'HumanEval/902', prompt: 'def ramp(n):\n    """0..n-1."""\n', entry_point: 'ramp', canonical_solution: '    return list(range(n))\n', base_input: [[3]], plus_input: [[20000]], atol: 0, test: ''};
+    writeFileSync(file, JSON.stringify(row) + '\n');
+    const bench = await loadEvalPlus({bench: 'humaneval-plus', task: 'plus', dataset: file});
+    const problem = bench.problems[0]!;
+    const floats = await bothModes(bench, problem, 'def ramp(n):\n    return [float(i) for i in range(n)]\n');
+    for (const verdict of Object.values(floats)) expect(verdict.passed, verdict.result).toBe(true);
+    const tuple = await bothModes(bench, problem, 'def ramp(n):\n    return tuple(range(n))\n');
+    for (const verdict of Object.values(tuple)) expect(verdict.details).toMatchObject({base_status: 'fail'});
+    const anything = 'class Anything:\n    def __eq__(self, other):\n        return True\n\ndef ramp(n):\n    return list(range(n)) if n < 100 else Anything()\n';
+    const asked = await bothModes(bench, problem, anything);
+    expect(asked.compat.details).toMatchObject({base_status: 'pass', plus_status: 'pass'});
+    expect(asked.strict.details).toMatchObject({base_status: 'pass', plus_status: 'fail'});
+  });
+
   it('--test-details runs every input in compat too', {timeout: 60_000}, async () => {
     const {bench, problem} = await meanBench({testDetails: true});
     const {strict, compat} = await bothModes(bench, problem, fn('    return 0.0\n'));
