@@ -6,13 +6,17 @@
  * modes use the same checker and comparison, bubblewrap and the same parallelism; it prints wall
  * time, inputs, ms per input and the ratio, measured in the same run.
  *
- *   npx tsx bench/evalplus.ts [--problems 20] [--per-input-sample 40] [--concurrency C] [--full]
+ *   npx tsx bench/evalplus.ts [--problems 20] [--per-input-sample 40] [--concurrency C] [--full] [--compat]
  *
  * --problems: how many HumanEval+ problems (the first ones, skipping /15, /130 and /139 whose
  * references alone take tens of seconds) are judged in both modes; the per-input mode judges only
  * the first --per-input-sample plus inputs of each (on a shared 2-core machine the full per-input
  * mode would take an hour) and its ms/input is compared with the passk mode's. --full also records
  * and judges all 164 problems (every base and plus input) the passk way and prints that wall time.
+ * --compat also judges the same problems, one job per sample, with compat verdicts (EvalPlus's
+ * in-process check: a fresh sample process per check compares its own outputs) and prints its wall
+ * time next to strict's and the problems whose statuses differ; --per-input-sample 0 skips the
+ * per-input mode.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +34,7 @@ const {values: flags} = parseArgs({
     'per-input-sample': {type: 'string', default: '40'},
     concurrency: {type: 'string', default: String(os.availableParallelism())},
     full: {type: 'boolean', default: false},
+    compat: {type: 'boolean', default: false},
   },
 });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,11 +66,12 @@ function inputsOf(truth: GroundTruth): number {
   return (truth.base?.times.length ?? 0) + (truth.plus?.times.length ?? 0);
 }
 
-/** Judges every problem's reference, all inputs in one job per problem; returns the failures. */
-async function perSample(problems: readonly EvalPlusProblem[], truths: Map<string, GroundTruth>): Promise<string[]> {
+/** Judges every problem's reference, all inputs in one job per problem; returns the failures (and every verdict's statuses). */
+async function perSample(problems: readonly EvalPlusProblem[], truths: Map<string, GroundTruth>, compat = false, statuses = new Map<string, string>()): Promise<string[]> {
   const failures: string[] = [];
   await Promise.all(problems.map((p) => limit(async () => {
-    const verdict = await judgeAgainst(p, bench.reference(p), truths.get(p.id)!, {...settings, groups: ['base', 'plus']});
+    const verdict = await judgeAgainst(p, bench.reference(p), truths.get(p.id)!, {...settings, groups: ['base', 'plus'], compat});
+    statuses.set(p.id, `${verdict.details?.base_status}/${verdict.details?.plus_status}`);
     if (!verdict.passed) failures.push(`${p.id}: ${verdict.result}`);
   })));
   return failures;
@@ -100,14 +106,24 @@ try {
   const totalInputs = chosen.reduce((sum, p) => sum + inputsOf(truths.get(p.id)!), 0);
   console.log(`ground truth recorded in ${seconds(recorded.ms)} (${totalInputs} inputs)`);
 
-  const sampleMode = await timed(() => perSample(chosen, truths));
+  const strictStatuses = new Map<string, string>();
+  const sampleMode = await timed(() => perSample(chosen, truths, false, strictStatuses));
   const sampleMsPerInput = sampleMode.ms / totalInputs;
   console.log(`one job per sample: ${seconds(sampleMode.ms)} for ${totalInputs} inputs, ${sampleMsPerInput.toFixed(3)} ms/input, failures ${sampleMode.value.length}`);
 
-  const inputMode = await timed(() => perInput(chosen, truths, Number(flags['per-input-sample'])));
-  const inputMsPerInput = inputMode.ms / inputMode.value.inputs;
-  console.log(`one job per input: ${seconds(inputMode.ms)} for ${inputMode.value.inputs} inputs, ${inputMsPerInput.toFixed(1)} ms/input, failures ${inputMode.value.failures}`);
-  console.log(`per-input / per-sample cost per input: ${(inputMsPerInput / sampleMsPerInput).toFixed(0)}×`);
+  if (flags.compat) {
+    const compatStatuses = new Map<string, string>();
+    const compatMode = await timed(() => perSample(chosen, truths, true, compatStatuses));
+    const differing = chosen.filter((p) => strictStatuses.get(p.id) !== compatStatuses.get(p.id)).map((p) => `${p.id} strict ${strictStatuses.get(p.id)} compat ${compatStatuses.get(p.id)}`);
+    console.log(`compat, one job per sample: ${seconds(compatMode.ms)} for ${totalInputs} inputs, ${(compatMode.ms / totalInputs).toFixed(3)} ms/input, failures ${compatMode.value.length}; compat / strict wall: ${(compatMode.ms / sampleMode.ms).toFixed(2)}×; statuses differing: ${differing.join('; ') || 'none'}`);
+  }
+
+  if (Number(flags['per-input-sample']) > 0) {
+    const inputMode = await timed(() => perInput(chosen, truths, Number(flags['per-input-sample'])));
+    const inputMsPerInput = inputMode.ms / inputMode.value.inputs;
+    console.log(`one job per input: ${seconds(inputMode.ms)} for ${inputMode.value.inputs} inputs, ${inputMsPerInput.toFixed(1)} ms/input, failures ${inputMode.value.failures}`);
+    console.log(`per-input / per-sample cost per input: ${(inputMsPerInput / sampleMsPerInput).toFixed(0)}×`);
+  }
 
   if (flags.full) {
     const all = await timed(async () => {
