@@ -17,6 +17,7 @@ import {loadEvalPlus, type EvalPlusOptions} from '../src/bench/evalplus/index.js
 import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {projectRoot, sharedDataset} from './helpers/datasets.js';
 import {noDockerReason, usableDockerHosts} from './helpers/docker.js';
+import {meanRow} from './helpers/evalplus-rows.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'passk-evalplus-compat-'));
 const sandbox = await openSandbox({backend: 'bwrap'});
@@ -43,16 +44,7 @@ async function bothModes(bench: Bench<EvalPlusProblem>, problem: EvalPlusProblem
   return verdicts;
 }
 
-const mean = {
-  task_id: 'HumanEval/900',
-  prompt: 'def mean(xs):\n    """The mean of xs."""\n',
-  entry_point: 'mean',
-  canonical_solution: '    return sum(xs) / len(xs)\n',
-  base_input: [[[1.0, 2.0]], [[3.0]]],
-  plus_input: [[[1e10, 3e10]], [[0.1, 0.2, 0.3]]],
-  atol: 0,
-  test: '',
-};
+const mean = {...meanRow, atol: 0, test: ''};
 const fn = (body: string) => `def mean(xs):\n${body}`;
 
 async function meanBench(options: Partial<EvalPlusOptions> = {}) {

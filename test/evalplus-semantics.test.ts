@@ -13,17 +13,9 @@ import type {EvalPlusProblem} from '../src/bench/evalplus/dataset.js';
 import {loadEvalPlus, type EvalPlusOptions} from '../src/bench/evalplus/index.js';
 import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {noDockerReason, usableDockerHosts} from './helpers/docker.js';
+import {meanRow, type Row} from './helpers/evalplus-rows.js';
 import {attacks} from './helpers/python-forgeries.js';
 
-interface Row {
-  task_id: string;
-  prompt: string;
-  entry_point: string;
-  canonical_solution: string;
-  base_input: unknown[];
-  plus_input: unknown[];
-  atol?: number;
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'passk-evalplus-'));
 let files = 0;
@@ -46,14 +38,7 @@ async function judge(bench: Bench<EvalPlusProblem>, solution: string, on = bench
   return bench.judge(on, solution, {sandbox: box, mode: 'strict', calibration});
 }
 
-const mean: Row = {
-  task_id: 'HumanEval/900',
-  prompt: 'def mean(xs):\n    """The mean of xs."""\n',
-  entry_point: 'mean',
-  canonical_solution: '    return sum(xs) / len(xs)\n',
-  base_input: [[[1.0, 2.0]], [[3.0]]],
-  plus_input: [[[1e10, 3e10]], [[0.1, 0.2, 0.3]]],
-};
+const mean = meanRow;
 const fn = (body: string, name = 'mean', args = 'xs') => `def ${name}(${args}):\n${body}`;
 
 describe('EvalPlus comparison rules', () => {
