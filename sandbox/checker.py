@@ -349,17 +349,23 @@ def candidate(requests, replies, hidden=False):
 def in_process(program, spec, post):
     """Compat: one EvalPlus check in this process, as upstream's unsafe_execute (a temporary working
     directory, the reliability guard, the program and every comparison here, numpy loaded as in
-    upstream's evaluator). Reports each input, then {'done': 'pass' | 'fail'}."""
-    import tempfile
+    upstream's evaluator). Says {'ready'} (or {'setup': why not}) before the program runs, then
+    reports each input, then {'done': 'pass' | 'fail'}."""
+    try:
+        import tempfile
 
-    import numpy  # noqa: F401 (upstream's evaluator has it loaded before the guard)
+        import numpy  # noqa: F401 (upstream's evaluator has it loaded before the guard)
 
-    rules = load_rules()
-    inputs = group_inputs(spec, json.loads(spec['row']), spec['group'], rules)
-    expected = [None if tree is None else rules.expected_value(tree, decode) for tree in unpack(spec['expected']['outputs'])]
-    comparator = rules.Comparator(spec['dataset'], spec['entry'], spec['atol'])
-    os.chdir(tempfile.mkdtemp())
-    rules.reliability_guard(rules.memory_limit())
+        rules = load_rules()
+        inputs = group_inputs(spec, json.loads(spec['row']), spec['group'], rules)
+        expected = [None if tree is None else rules.expected_value(tree, decode) for tree in unpack(spec['expected']['outputs'])]
+        comparator = rules.Comparator(spec['dataset'], spec['entry'], spec['atol'])
+        os.chdir(tempfile.mkdtemp())
+        rules.reliability_guard(rules.memory_limit())
+    except BaseException as error:
+        post({'setup': '%s: %s' % describe(error)})
+        return
+    post({'ready': True})
     done = rules.check_in_process(program, spec['entry'], inputs, expected, comparator, spec['limits'],
                                   set(spec['expected']['skip']), spec['failFast'], post, short)
     post({'done': done})
@@ -699,7 +705,6 @@ def compat_group(session, inputs, expected, rules, spec, group):
     so and every input was reported passing."""
     limits = rules.input_limits(expected['times'], spec)
     budget = rules.check_budget(limits, expected['times'], spec) + rules.JOIN_GRACE_S
-    deadline = time.monotonic() + budget
     if session.candidate is None:
         session.candidate = start_candidate(exec_fresh=True)
     todo = [index for index in range(len(inputs)) if index not in set(expected['skip'])]
@@ -707,6 +712,14 @@ def compat_group(session, inputs, expected, rules, spec, group):
     job = {'program': session.job['program'], 'inprocess': dict(spec, group=group, expected=expected, limits=limits)}
     try:
         send(session.candidate.requests, job)
+        # Before `ready` no code of the sample has run: a failure there is the checker's, not the sample's.
+        try:
+            ready = receive(session.candidate.replies, time.monotonic() + rules.SETUP_LIMIT_S)
+        except (TimeoutError, EOFError, OSError, ValueError) as error:
+            raise CheckerError('the compat check could not start: %s' % type(error).__name__) from None
+        if 'ready' not in ready:
+            raise CheckerError('the compat check could not start: %s' % ready.get('setup'))
+        deadline = time.monotonic() + budget
         while status is None:
             message = receive(session.candidate.replies, deadline)
             if 'done' in message:

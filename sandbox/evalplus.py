@@ -250,6 +250,10 @@ class Comparator:
 # Upstream joins the checking process for its budget + 1 s before killing it (compat only: strict
 # enforces the budget itself, call by call).
 JOIN_GRACE_S = 1
+# Compat: how long a check's fresh process may take to be ready (interpreter, numpy, the expected
+# outputs, the guard) before the sample's code runs. Not the sample's budget: upstream's evaluator
+# has all that before it forks. judge.ts's job limit counts it too.
+SETUP_LIMIT_S = 10
 
 
 def input_limits(times, spec):

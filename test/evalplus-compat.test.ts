@@ -14,6 +14,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import type {Bench, Verdict, VerdictMode} from '../src/bench/bench.js';
 import type {EvalPlusProblem} from '../src/bench/evalplus/dataset.js';
 import {loadEvalPlus, type EvalPlusOptions} from '../src/bench/evalplus/index.js';
+import {evalPlusDefaults, judgeAgainst, type GroundTruth} from '../src/bench/evalplus/judge.js';
 import {openSandbox, type Sandbox} from '../src/execute/index.js';
 import {projectRoot, sharedDataset} from './helpers/datasets.js';
 import {noDockerReason, usableDockerHosts} from './helpers/docker.js';
@@ -119,6 +120,17 @@ describe('compat verdicts on a hand-made problem', () => {
     const asked = await bothModes(bench, problem, anything);
     expect(asked.compat.details).toMatchObject({base_status: 'pass', plus_status: 'pass'});
     expect(asked.strict.details).toMatchObject({base_status: 'pass', plus_status: 'fail'});
+  });
+
+  it('a compat check whose process cannot get ready (before any sample code runs) is an infrastructure error', {timeout: 60_000}, async () => {
+    const {bench, problem} = await meanBench();
+    const calibration = await bench.judge(problem, bench.reference(problem), {sandbox, mode: 'compat'});
+    const truth = calibration.details!.groundTruth as GroundTruth;
+    // Expected outputs the fresh process cannot unpack: its set-up fails, not the sample.
+    const broken = {...truth, base: {...truth.base!, outputs: 'not base64 zlib'}};
+    const verdict = await judgeAgainst(problem, bench.reference(problem), broken, {...evalPlusDefaults, sandbox, groups: ['base', 'plus'], failFast: true, compat: true});
+    expect(verdict.errored).toBe(true);
+    expect(verdict.result).toMatch(/^error: checker: the inputs could not be run: CheckerError: the compat check could not start: /);
   });
 
   it('--test-details runs every input in compat too', {timeout: 60_000}, async () => {

@@ -93,15 +93,17 @@ export async function recordGroundTruth(problem: EvalPlusProblem, sandbox: Sandb
   return {truth, errors};
 }
 
+/** Compat, per check: upstream's 1 s of join before the kill and the fresh process's set-up (evalplus.py's JOIN_GRACE_S and SETUP_LIMIT_S). */
+const compatExtraS = 1 + 10;
+
 /**
  * A check's whole budget: min(cap, Σ limits) + grace, as EvalPlus's untrusted_check, but never less
- * than factor × the reference's own total (evalplus.py's check_budget decides the same); compat
- * adds upstream's 1 s of join before the kill.
+ * than factor × the reference's own total (evalplus.py's check_budget decides the same).
  */
 function checkBudgetS(truth: GroupTruth, limits: TimeLimits, failFast: boolean, compat: boolean): number {
   const sum = truth.times.reduce((total, t) => total + Math.max(limits.minTimeLimitS, limits.factor * t), 0);
   const reference = limits.factor * truth.times.reduce((total, t) => total + t, 0);
-  return Math.max(Math.min(limits.perTaskS, sum), reference) + (failFast ? 1 : 2) + (compat ? 1 : 0);
+  return Math.max(Math.min(limits.perTaskS, sum), reference) + (failFast ? 1 : 2) + (compat ? compatExtraS : 0);
 }
 
 function describeFailure(group: Group, result: GroupResult): string {
