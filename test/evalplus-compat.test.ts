@@ -1,8 +1,8 @@
 /**
  * `--verdict compat` on the EvalPlus benches: EvalPlus's in-process check (the sample's own process
  * calls and compares, behind upstream's reliability guard), against strict (the checker compares
- * plain data). Hand-made samples on a small problem show where the modes agree and the three places
- * they differ on purpose; canonical solutions of real HumanEval+ and MBPP+ problems and CodeT's real
+ * plain data). Hand-made samples on a small problem show where the modes agree and where they differ
+ * on purpose; canonical solutions of real HumanEval+ and MBPP+ problems and CodeT's real
  * CodeGen-16B samples show they agree otherwise. All on bubblewrap, through the real checker; the
  * always-equal object on Docker too when engines are up (PASSK_TEST_DOCKER_HOSTS).
  */
@@ -51,7 +51,7 @@ const fn = (body: string) => `def mean(xs):\n${body}`;
 async function meanBench(options: Partial<EvalPlusOptions> = {}) {
   const file = path.join(dir, 'mean.jsonl');
   writeFileSync(file, JSON.stringify(mean) + '\n');
-  // A low floor keeps the slow samples' budgets (Σ limits + 1 s per check) short.
+  // A low floor keeps the slow samples' budgets (Σ limits + 1 s per check, + 1 s of join in compat) short.
   const bench = await loadEvalPlus({bench: 'humaneval-plus', task: 'plus', dataset: file, minTimeLimitS: 0.3, ...options});
   return {bench, problem: bench.problems[0]!};
 }
