@@ -191,11 +191,13 @@ describe.skipIf(!b4 || !folder)("compat and strict on CodeT's CodeGen-16B sample
     return readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   }
 
-  it('agree on every sample of HumanEval/2 and /12 (100 each), status for status but for the alarm', {timeout: 600_000}, async () => {
-    const problems = 'HumanEval/2,HumanEval/12';
+  // HumanEval/2 holds the one disagreement; PASSK_FULL=1 adds HumanEval/12 (CI time: compat starts an interpreter per check).
+  const ids = process.env.PASSK_FULL ? ['HumanEval/2', 'HumanEval/12'] : ['HumanEval/2'];
+  it(`agree on every sample of ${ids.join(' and ')} (100 each), status for status but for the alarm`, {timeout: 600_000}, async () => {
+    const problems = ids.join(',');
     const strict = await results('strict', problems);
     const compat = await results('compat', problems);
-    expect(compat).toHaveLength(200);
+    expect(compat).toHaveLength(100 * ids.length);
     const key = (r: Record<string, unknown>) => `${r.task_id}#${r.sample_index}`;
     const strictBy = new Map(strict.map((r) => [key(r), r]));
     const differing = compat.filter((r) => {
@@ -212,7 +214,7 @@ describe.skipIf(!b4 || !folder)("compat and strict on CodeT's CodeGen-16B sample
     expect(differing.filter((r) => !explained(r)).map((r) => `${key(r)}: strict ${strictBy.get(key(r))!.result}; compat ${r.result}`)).toEqual([]);
     expect(differing.map(key)).toEqual(['HumanEval/2#9']);
     // Not trivially: both problems have passing and failing samples.
-    for (const id of ['HumanEval/2', 'HumanEval/12']) {
+    for (const id of ids) {
       const passed = compat.filter((r) => r.task_id === id).map((r) => r.passed);
       expect(passed, id).toContain(true);
       expect(passed, id).toContain(false);
