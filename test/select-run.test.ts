@@ -214,10 +214,10 @@ describe.skipIf(!sandbox)('select on a stored run', () => {
   it('passk select --run killed with SIGKILL while it builds the matrix resumes without re-running stored rows', async () => {
     const db = path.join(work, 'killed.db');
     const store = new Store(db);
-    // Ten different correct solutions per problem, each taking 0.2 s to load: the build takes seconds.
+    // Ten different correct solutions per problem, each taking 0.2 s to load, two per checker job: the build takes seconds and stores rows as it goes.
     makeRun(store, 'run-kill', (problem) => Array.from({length: 10}, (_, i) => `${problem.canonicalSolution}\nimport time  # variant ${i}\ntime.sleep(0.2)\n`));
     store.close();
-    const args = [cli, 'select', '--db', db, '--run', 'run-kill', '--tests', 'openai-completions:fake-model', '--base-url', server.url, '--test-samples', '1', '--test-timeout', '1', '--sandbox', 'bwrap', '--json'];
+    const args = [cli, 'select', '--db', db, '--run', 'run-kill', '--tests', 'openai-completions:fake-model', '--base-url', server.url, '--test-samples', '1', '--test-timeout', '1', '--sandbox', 'bwrap', '--json', '--exec-batch', '2'];
     const child = execa('node', args, {reject: false, env: {CI: '1', NODE_ENV: 'production'}});
     const count = () => {
       try {

@@ -7,7 +7,7 @@ import {openSandbox} from '../execute/index.js';
 import {DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS} from '../generate/index.js';
 import {codetTestLimit} from '../select/codet-tests.js';
 import {compareMatrices, formatMatrixComparison, type MatrixComparison} from '../select/compare-matrix.js';
-import {checkerMatrixBuilder, type MatrixExecutorOptions} from '../select/execute-matrix.js';
+import {checkerMatrixBuilder, defaultMatrixBatch, type MatrixExecutorOptions} from '../select/execute-matrix.js';
 import {compareRunMatrix} from '../select/explain-matrix.js';
 import {formatSelectionReport} from '../select/format.js';
 import type {SelectionMatrix} from '../select/matrix.js';
@@ -72,6 +72,7 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
     'stim-blocks': Flags.integer({min: 3, default: defaultStimulus.blocks, summary: 'Verilog: blocks of stimulus vectors (corner, random..., long); one check per distinct block trace.'}),
     'stim-cycles': Flags.integer({min: 3, default: defaultStimulus.cycles, summary: 'Verilog: cycles per block (the last block has 32 times as many).'}),
     'exec-concurrency': Flags.integer({min: 1, default: os.availableParallelism(), summary: 'Verilog: candidates simulated at once (default: cores).'}),
+    'exec-batch': Flags.integer({min: 1, summary: `Python: most solutions of a task run against its asserts in one checker job, each as if alone (default ${defaultMatrixBatch}).`}),
   };
 
   async run(): Promise<Omit<SelectionReport | VerilogSelectionReport, 'selections'> & {input: string; exported?: string; selectionId?: number; comparison?: MatrixComparison}> {
@@ -141,7 +142,7 @@ On a VerilogEval run (verilog-eval-v1 or -v2) no test is generated: every candid
         },
       );
       const sandbox = await openSandbox({backend: flags.sandbox, toolchainRoot: flags['toolchain-root'], dockerHosts: flags['docker-host'], image: flags.image});
-      const executor: MatrixExecutorOptions = {sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000};
+      const executor: MatrixExecutorOptions = {sandbox, prompts: new Map(problems.map((p) => [p.id, p.prompt])), testTimeoutMs: testTimeout * 1000, batch: flags['exec-batch']};
       try {
         const result = await selectForRun({
           store,
