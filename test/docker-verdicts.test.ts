@@ -38,9 +38,17 @@ function essence(verdict: Verdict) {
   return {passed: verdict.passed, result: verdict.result, class: verdict.class, errored: verdict.errored ?? false};
 }
 
+/** As a run judges them: in jobs of 10 where the bench batches (strict Python), one by one otherwise. */
 async function judgeAll<P extends Problem>(bench: Bench<P>, sandbox: Sandbox, samples: {problem: P; code: string}[]): Promise<Verdict[]> {
   const limit = pLimit(os.availableParallelism());
-  return Promise.all(samples.map(({problem, code}) => limit(() => bench.judge(problem, code, {sandbox, mode: 'strict'}))));
+  const batch = bench.judgeMany ? 10 : 1;
+  const chunks = Array.from({length: Math.ceil(samples.length / batch)}, (_, index) => samples.slice(index * batch, (index + 1) * batch));
+  const judged = await Promise.all(
+    chunks.map((chunk) =>
+      limit(() => (chunk.length > 1 ? bench.judgeMany!(chunk, {sandbox, mode: 'strict'}) : Promise.all(chunk.map(({problem, code}) => bench.judge(problem, code, {sandbox, mode: 'strict'}))))),
+    ),
+  );
+  return judged.flat();
 }
 
 /** Judges the samples on both backends, one after the other (so they do not compete for the cores), and compares. */
