@@ -114,19 +114,17 @@ def read_image(path):
 
 
 def start_vvp(command, stdout, stderr):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            devnull = os.open('/dev/null', os.O_RDONLY)
-            os.dup2(devnull, 0)
-            os.dup2(stdout, 1)
-            os.dup2(stderr, 2)
-            os.execvp(command[0], command)
-        except OSError as error:
-            os.write(2, f'passk-sim: cannot run {command[0]}: {error.strerror}\n'.encode())
-        finally:
-            os._exit(127)
-    return pid
+    """vvp's pid, or None when it could not be started (the reason is written to its stderr).
+
+    posix_spawn, not fork + exec: forking this interpreter (copy-on-write faults in both processes
+    while the child runs Python up to exec) cost 15-20 ms per simulation; glibc's posix_spawn
+    execs from a vfork. The child inherits the Landlock domain and no_new_privs all the same."""
+    actions = [(os.POSIX_SPAWN_OPEN, 0, '/dev/null', os.O_RDONLY, 0), (os.POSIX_SPAWN_DUP2, stdout, 1), (os.POSIX_SPAWN_DUP2, stderr, 2)]
+    try:
+        return os.posix_spawnp(command[0], command, os.environ, file_actions=actions)
+    except OSError as error:
+        os.write(stderr, f'passk-sim: cannot run {command[0]}: {error.strerror}\n'.encode())
+        return None
 
 
 def open_writer(fifo, pid):
@@ -205,9 +203,14 @@ def main(argv):
     if image is not None:
         os.mkfifo(image_path, 0o600)
     pid = start_vvp(command, stdout, stderr)
-    status = feed(image_path, image, pid) if image is not None else None
-    if status is None:
-        _, status = os.waitpid(pid, 0)
+    if pid is None:
+        status = 127 << 8  # as a shell reports a command it cannot run
+        if image is not None:
+            os.unlink(image_path)
+    else:
+        status = feed(image_path, image, pid) if image is not None else None
+        if status is None:
+            _, status = os.waitpid(pid, 0)
     relay(stdout, 1)
     if stderr != stdout:
         relay(stderr, 2)
