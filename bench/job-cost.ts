@@ -2,7 +2,9 @@
  * What one sandbox job costs, by kind, on the bubblewrap pool: wall time and the CPU of the
  * sandbox's own processes (the runner, its zygote and everything they reaped), one job at a time.
  * Kinds: a `true` step (the runner's own cost), `python3 -I` on a two-line file forked from the
- * zygote, and HumanEval's first N canonical solutions judged in compat and in strict mode.
+ * zygote, HumanEval's first N canonical solutions judged in compat and in strict mode, and
+ * VerilogEval v2 spec-to-rtl's first N references likewise (compile + vvp; strict: vvp under the
+ * launcher, sandbox/strict-sim.py).
  *
  *   npx tsx bench/job-cost.ts [--n 60] [--reps 40]
  *
@@ -56,6 +58,11 @@ try {
   const problems = bench.problems.slice(0, Number(flags.n));
   for (const mode of ['compat', 'strict'] as const) {
     await measure(`HumanEval ${mode}, ${problems.length} canonical`, problems.length, async (i) => void (await bench.judge(problems[i]!, bench.reference(problems[i]!), {sandbox, mode})));
+  }
+  const verilog = await openBench({bench: 'verilog-eval-v2', task: 'spec-to-rtl', dataset: path.join(datasets, 'verilog-eval')});
+  const references = verilog.problems.slice(0, Number(flags.n));
+  for (const mode of ['compat', 'strict'] as const) {
+    await measure(`VerilogEval ${mode}, ${references.length} refs`, references.length, async (i) => void (await verilog.judge(references[i]!, verilog.reference(references[i]!), {sandbox, mode})));
   }
 } finally {
   await sandbox.close();
