@@ -8,6 +8,7 @@
  * samples (each problem's canonical solution N times) and reports samples/s and passk's peak RSS.
  *
  *   npx tsx bench/pipeline.ts [--rounds 3] [--docker-host URL]... [--replay-n 100] [--skip-replay]
+ *                             [--only verilog-eval-v2|humaneval]
  *
  * Needs the reference data ($PASSK_DATASETS or ../shared/datasets), the toolchain root
  * (scripts/setup-toolchain.sh), root (chroot), a built dist/ (npm run build) and, for the Docker
@@ -31,6 +32,7 @@ const {values: flags} = parseArgs({
     'docker-host': {type: 'string', multiple: true},
     'replay-n': {type: 'string', default: '100'},
     'skip-replay': {type: 'boolean', default: false},
+    only: {type: 'string'},
   },
 });
 const concurrency = 2;
@@ -137,7 +139,7 @@ try {
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`rounds ${flags.rounds}, ${concurrency} jobs at a time; bare = upstream's commands via xargs -P ${concurrency} + chroot ${toolchainRoot}\n`);
   console.log(['workload', 'programs', 'bare s', ...backends.map((b) => `passk ${b.name} s`), ...backends.map((b) => `${b.name}/bare`)].join(' | '));
-  for (const workload of workloads) {
+  for (const workload of workloads.filter((w) => !flags.only || w.bench.name === flags.only)) {
     const folders = await bareFolders(workload, path.join(bareBase, workload.bench.name));
     const db = path.join(scratch, `${workload.bench.name}.sqlite`);
     // Untimed: fills the calibration cache (and the page cache) for every backend.
