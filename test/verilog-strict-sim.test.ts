@@ -2,6 +2,7 @@
  * The strict simulation launcher's refusal: where it cannot confine vvp with Landlock it runs
  * nothing and says so on a line only it can print (its token is on its own command line), and the
  * judge turns exactly that line, not a design's imitation of it, into an infrastructure error.
+ * Also, on a host with Landlock, the launcher's hand-over of the image and its start of the simulator.
  */
 import {spawnSync} from 'node:child_process';
 import {copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
@@ -30,6 +31,31 @@ describe.skipIf(!hostLandlock)('the launcher without a Landlock layer to spare',
     expect(run.status).toBe(125);
     // The job's files are gone before the launcher confines anything: nothing is left to read.
     expect(readdirSync(scratch)).toEqual([]);
+  });
+});
+
+describe.skipIf(!hostLandlock)('the launcher on this host', () => {
+  /** Runs the launcher in a fresh directory holding `sim`, with `command` as the simulator. */
+  const launch = (command: string[]) => {
+    const dir = mkdtempSync(path.join(scratch, 'job-'));
+    copyFileSync(path.join(projectRoot, 'sandbox', 'strict-sim.py'), path.join(dir, 'strict-sim.py'));
+    writeFileSync(path.join(dir, 'sim'), 'the image\n');
+    const run = spawnSync('python3', ['-I', 'strict-sim.py', 'f00d', ...command, 'sim'], {cwd: dir, encoding: 'utf8'});
+    return {...run, left: readdirSync(dir)};
+  };
+
+  it('hands the image to the simulator through the FIFO and relays what it printed', () => {
+    const run = launch(['cat']);
+    expect(run.stdout).toBe('the image\n');
+    expect(run.status).toBe(0);
+    expect(run.left).toEqual([]);
+  });
+
+  it('reports a simulator it cannot start as a shell does (127), leaving no FIFO behind', () => {
+    const run = launch(['no-such-simulator']);
+    expect(run.stderr).toBe('passk-sim: cannot run no-such-simulator: No such file or directory\n');
+    expect(run.status).toBe(127);
+    expect(run.left).toEqual([]);
   });
 });
 
