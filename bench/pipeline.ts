@@ -6,9 +6,13 @@
  * entered with chroot: no isolation, no limits). Rounds are interleaved, rotating who goes first,
  * so load from elsewhere falls on every column alike. Also times a HumanEval replay of 164 × N
  * samples (each problem's canonical solution N times) and reports samples/s and passk's peak RSS.
+ * After each workload, a run of its first problem alone times the command's fixed cost.
  *
  *   npx tsx bench/pipeline.ts [--rounds 3] [--docker-host URL]... [--replay-n 100] [--skip-replay]
- *                             [--only verilog-eval-v2|humaneval]
+ *                             [--only verilog-eval-v2|humaneval] [--baseline-root DIR]
+ *
+ * --baseline-root: another passk checkout, built (e.g. a `git worktree` of main), whose own
+ * `passk run` is timed in the same rounds, with its own store, as `<backend>@base`.
  *
  * Needs the reference data ($PASSK_DATASETS or ../shared/datasets), the toolchain root
  * (scripts/setup-toolchain.sh), root (chroot), a built dist/ (npm run build) and, for the Docker
@@ -33,6 +37,7 @@ const {values: flags} = parseArgs({
     'replay-n': {type: 'string', default: '100'},
     'skip-replay': {type: 'boolean', default: false},
     only: {type: 'string'},
+    'baseline-root': {type: 'string'},
   },
 });
 const concurrency = 2;
@@ -116,9 +121,9 @@ async function timeBare(folders: string[]): Promise<number> {
 /** Prints passk's peak RSS (KiB) on stderr as it exits. */
 const peakRss = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\npasskMaxRssKiB '+process.resourceUsage().maxRSS+'\\n'))`;
 
-async function timePasskRun(args: string[], db: string): Promise<{ms: number; rssKiB: number; passed: number; total: number}> {
+async function timePasskRun(args: string[], db: string, passkRoot = root): Promise<{ms: number; rssKiB: number; passed: number; total: number}> {
   const started = performance.now();
-  const result = await execa('node', ['--import', peakRss, path.join(root, 'bin', 'run.js'), 'run', ...args, '--db', db, '--exec-concurrency', String(concurrency), '--json'], {
+  const result = await execa('node', ['--import', peakRss, path.join(passkRoot, 'bin', 'run.js'), 'run', ...args, '--db', db, '--exec-concurrency', String(concurrency), '--json'], {
     reject: false,
     env: {CI: '1'},
   });
@@ -129,8 +134,12 @@ async function timePasskRun(args: string[], db: string): Promise<{ms: number; rs
   return {ms, rssKiB, passed: summary.classes.passed ?? 0, total: summary.samples};
 }
 
-const backends: {name: string; args: string[]}[] = [{name: 'bwrap', args: ['--sandbox', 'bwrap']}];
-if (flags['docker-host']?.length) backends.push({name: 'docker', args: ['--sandbox', 'docker', ...flags['docker-host'].flatMap((host) => ['--docker-host', host])]});
+const backends: {name: string; args: string[]; root: string}[] = [{name: 'bwrap', args: ['--sandbox', 'bwrap'], root}];
+if (flags['docker-host']?.length) backends.push({name: 'docker', args: ['--sandbox', 'docker', ...flags['docker-host'].flatMap((host) => ['--docker-host', host])], root});
+const baselineRoot = flags['baseline-root'] && path.resolve(flags['baseline-root']);
+if (baselineRoot) backends.push(...backends.map((backend) => ({...backend, name: `${backend.name}@base`, root: baselineRoot})));
+/** Each checkout keeps its own store: the two may not share a schema. */
+const storeOf = (name: string, backend: {root: string}) => path.join(scratch, `${name}${backend.root === root ? '' : '-base'}.sqlite`);
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'passk-pipeline-'));
 const bareBase = await mkdtemp(path.join(toolchainRoot, 'tmp', 'passk-bare-'));
@@ -141,20 +150,29 @@ try {
   console.log(['workload', 'programs', 'bare s', ...backends.map((b) => `passk ${b.name} s`), ...backends.map((b) => `${b.name}/bare`)].join(' | '));
   for (const workload of workloads.filter((w) => !flags.only || w.bench.name === flags.only)) {
     const folders = await bareFolders(workload, path.join(bareBase, workload.bench.name));
-    const db = path.join(scratch, `${workload.bench.name}.sqlite`);
     // Untimed: fills the calibration cache (and the page cache) for every backend.
-    for (const backend of backends) await timePasskRun([...workload.args, '--model', 'reference', ...backend.args], db);
+    for (const backend of backends) await timePasskRun([...workload.args, '--model', 'reference', ...backend.args], storeOf(workload.bench.name, backend), backend.root);
     await timeBare(folders);
     const totals = new Array<number>(backends.length + 1).fill(0);
     const rounds = Number(flags.rounds);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k <= backends.length; k++) {
         const index = (round + k) % (backends.length + 1);
-        totals[index]! += index === 0 ? await timeBare(folders) : (await timePasskRun([...workload.args, '--model', 'reference', ...backends[index - 1]!.args], db)).ms;
+        const backend = backends[index - 1]!;
+        totals[index]! += index === 0 ? await timeBare(folders) : (await timePasskRun([...workload.args, '--model', 'reference', ...backend.args], storeOf(workload.bench.name, backend), backend.root)).ms;
       }
     }
     const bare = totals[0]!;
     console.log([workload.label, folders.length, seconds(bare / rounds), ...totals.slice(1).map((ms) => seconds(ms / rounds)), ...totals.slice(1).map((ms) => `${(ms / bare).toFixed(2)}x`)].join(' | '));
+    // The command's fixed cost (node, oclif, store, sandbox pool up and down) is most of a one-problem run.
+    const first = workload.bench.problems[0]!.id;
+    const fixed = new Array<number>(backends.length).fill(0);
+    for (let round = 0; round < rounds; round++) {
+      for (const [index, backend] of backends.entries()) {
+        fixed[index]! += (await timePasskRun([...workload.args, '--problems', first, '--model', 'reference', ...backend.args], storeOf(workload.bench.name, backend), backend.root)).ms;
+      }
+    }
+    console.log(`  one problem (${first}), the command's fixed cost: ${backends.map((b, index) => `${b.name} ${seconds(fixed[index]! / rounds)} s`).join(', ')}`);
   }
 
   if (!flags['skip-replay']) {
@@ -165,7 +183,7 @@ try {
     await writeFile(replay, `${lines.join('\n')}\n`);
     console.log(`\nHumanEval replay, ${humanEval.bench.problems.length} × ${n} samples (canonical solutions), strict:`);
     for (const backend of backends) {
-      const run = await timePasskRun([...humanEval.args, '--model', `replay:${replay}`, ...backend.args], path.join(scratch, `${humanEval.bench.name}.sqlite`));
+      const run = await timePasskRun([...humanEval.args, '--model', `replay:${replay}`, ...backend.args], storeOf(humanEval.bench.name, backend), backend.root);
       console.log(`  ${backend.name}: ${seconds(run.ms)} s, ${(lines.length / (run.ms / 1000)).toFixed(1)} samples/s, peak RSS ${(run.rssKiB / 1024).toFixed(0)} MB, ${run.passed}/${run.total} passed`);
     }
   }
